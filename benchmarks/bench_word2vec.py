@@ -198,9 +198,20 @@ def table(rows, n_documents, n_tokens, settings, command):
             f"{s['analogy'] - g['analogy']:+.4f} | {s['wordsim353'] - g['wordsim353']:+.4f} | "
             f"{s['simlex999'] - g['simlex999']:+.4f} | "
             f"{s['transform_seconds'] / g['transform_seconds']:.2f}x |")
-    lines.append("")
-    lines.append("Ratio row: throughput, time and memory as skembed / gensim; scores as "
-                 "skembed minus gensim.")
+    lines += [
+        "",
+        "Ratio row: throughput, time and memory as skembed / gensim; scores as skembed minus "
+        "gensim. words/s counts every raw token once per epoch for both libraries and the fit "
+        "time includes building the vocabulary. gensim silently ignores the rest of a "
+        "document once it has kept 10,000 of its tokens after subsampling (a few long "
+        "documents of this corpus), so it trains on somewhat fewer words than skembed, which cuts long "
+        "documents into pieces; its words/s is flattered by that. Peak RSS includes the "
+        "token lists of the whole corpus, loaded in both processes; \"RSS above tokens\" is "
+        "the peak minus the resident size after importing the library and loading them. "
+        "Pooling: skembed's `transform` against a Python loop over gensim's "
+        "`get_mean_vector`. The machine has 2 cores shared with other jobs: compare the "
+        "ratios, not the absolute numbers.",
+    ]
     return "\n".join(lines)
 
 
