@@ -9,6 +9,7 @@ instead of one vocabulary scan per question. :func:`format_report` runs the thre
 benchmarks shipped in :mod:`skembed.datasets` and returns a markdown table.
 """
 
+import io
 import os
 from dataclasses import dataclass, field
 
@@ -186,7 +187,7 @@ def _as_questions(questions):
     if questions is None:
         google = load_analogy_google()
         return google.questions, google.sections
-    if isinstance(questions, (str, os.PathLike)):
+    if isinstance(questions, (str, os.PathLike, io.TextIOBase)):
         return read_analogy_questions(questions)
     if hasattr(questions, "questions") and hasattr(questions, "sections"):
         items, sections = list(questions.questions), list(questions.sections)
@@ -344,9 +345,10 @@ def evaluate_analogies(kv, questions=None, *, restrict_vocab=30000, case_insensi
     kv : KeyedVectors
         The word vectors, most frequent words first (as every skembed estimator and
         most vector files order them).
-    questions : None, str, os.PathLike, Bunch or list of 4-tuples of str, default=None
+    questions : None, str, os.PathLike, text file, Bunch or list of 4-tuples of str, \
+            default=None
         None uses the Google analogy set (:func:`~skembed.datasets.load_analogy_google`).
-        A path is read in the same format (``": section"`` lines, then ``a b c d`` lines).
+        A path or open text file is read in the same format (``": section"`` lines, then ``a b c d`` lines).
         A Bunch with ``questions`` and ``sections`` attributes, or a plain list of
         ``(a, b, c, d)`` tuples (one section named ``"questions"``), is used as given.
     restrict_vocab : int or None, default=30000
@@ -378,7 +380,7 @@ def evaluate_analogies(kv, questions=None, *, restrict_vocab=30000, case_insensi
     Examples
     --------
     >>> import numpy as np
-    >>> from skembed.keyed_vectors import KeyedVectors
+    >>> from skembed import KeyedVectors
     >>> from skembed.evaluation import evaluate_analogies
     >>> kv = KeyedVectors(np.array([[1.0, 0.0, 0.1], [1.0, 0.0, 0.9], [0.0, 1.0, 0.1],
     ...                             [0.0, 1.0, 0.9]]), ["man", "king", "woman", "queen"])
@@ -447,7 +449,7 @@ def _as_pairs(pairs):
     if pairs is None:
         wordsim = load_wordsim353()
         return wordsim.pairs, wordsim.scores
-    if isinstance(pairs, (str, os.PathLike)):
+    if isinstance(pairs, (str, os.PathLike, io.TextIOBase)):
         return read_word_pairs(pairs)
     if hasattr(pairs, "pairs") and hasattr(pairs, "scores"):
         items, scores = list(pairs.pairs), np.asarray(pairs.scores, dtype=np.float64)
@@ -481,9 +483,10 @@ def evaluate_similarity(kv, pairs=None, *, restrict_vocab=300000, case_insensiti
     ----------
     kv : KeyedVectors
         The word vectors, most frequent words first.
-    pairs : None, str, os.PathLike, Bunch or list of (str, str, float), default=None
-        None uses WordSim-353 (:func:`~skembed.datasets.load_wordsim353`). A path is read
-        as tab-separated ``word1 word2 score`` lines (``#`` starts a comment line). A Bunch
+    pairs : None, str, os.PathLike, text file, Bunch or list of (str, str, float), \
+            default=None
+        None uses WordSim-353 (:func:`~skembed.datasets.load_wordsim353`). A path or open
+        text file is read as tab-separated ``word1 word2 score`` lines (``#`` starts a comment line). A Bunch
         with ``pairs`` and ``scores`` (e.g. :func:`~skembed.datasets.load_simlex999`), or a
         list of ``(word1, word2, score)`` triples, is used as given.
     restrict_vocab : int or None, default=300000
@@ -510,7 +513,7 @@ def evaluate_similarity(kv, pairs=None, *, restrict_vocab=300000, case_insensiti
     Examples
     --------
     >>> import numpy as np
-    >>> from skembed.keyed_vectors import KeyedVectors
+    >>> from skembed import KeyedVectors
     >>> from skembed.evaluation import evaluate_similarity
     >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.9, 0.2], [0.1, 1.0], [0.0, 1.0]]),
     ...                   ["cat", "dog", "car", "bus"])
@@ -571,7 +574,7 @@ def format_report(kv, *, restrict_vocab=30000):
     Examples
     --------
     >>> import numpy as np
-    >>> from skembed.keyed_vectors import KeyedVectors
+    >>> from skembed import KeyedVectors
     >>> from skembed.evaluation import format_report
     >>> words = ["king", "queen", "man", "woman", "tiger", "cat", "old", "new", "smart"]
     >>> kv = KeyedVectors(np.random.default_rng(0).standard_normal((9, 4)), words)
