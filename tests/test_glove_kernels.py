@@ -103,7 +103,8 @@ def test_weighting_function(x):
 def test_csr_rows_and_shuffle():
     assert csr_rows(np.array([0, 0, 3, 4], dtype=np.int64)).tolist() == [1, 1, 1, 2]
     order = np.arange(1000, dtype=np.int64)
-    state = shuffle_order(order, np.uint64(3))
+    state = np.array([3], dtype=np.uint64)
+    shuffle_order(order, state)
     assert np.array_equal(np.sort(order), np.arange(1000))
     assert not np.array_equal(order, np.arange(1000))
     first = order.copy()

@@ -411,31 +411,27 @@ def shuffle_order(order, state):
 
     Parameters
     ----------
-    order : ndarray of shape (n,), dtype int64
+    order : ndarray of shape (n,), dtype int32 or int64
         Permutation of the nonzero indices, reshuffled every epoch.
-    state : uint64
-        Nonzero xorshift state.
-
-    Returns
-    -------
-    uint64
-        The advanced state, to seed the next epoch.
+    state : ndarray of shape (1,), dtype uint64
+        Nonzero xorshift state, advanced in place so the next epoch draws a new order.
 
     Examples
     --------
     >>> import numpy as np
     >>> order = np.arange(5)
-    >>> _ = shuffle_order(order, np.uint64(7))
+    >>> shuffle_order(order, np.array([7], dtype=np.uint64))
     >>> sorted(order.tolist())
     [0, 1, 2, 3, 4]
     """
+    current = state[0]
     for k in range(order.shape[0] - 1, 0, -1):
-        state = xorshift_next(state)
-        other = bounded_int(state, k + 1)
+        current = xorshift_next(current)
+        other = bounded_int(current, k + 1)
         swap = order[k]
         order[k] = order[other]
         order[other] = swap
-    return state
+    state[0] = current
 
 
 def _glove_epoch_body(rows, cols, weights, log_values, order, parameters, learning_rate, max_grad,
