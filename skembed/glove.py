@@ -85,7 +85,7 @@ class GloVeVectorizer(PooledVectorizer):
         implementation saves them), the word vectors ``W``, the context vectors ``W~``, or
         both side by side (``2 * n_components`` features).
     store_cooccurrence : bool, default=False
-        Keep the co-occurrence matrix as ``cooccurrence_`` (memory: 8 bytes per nonzero).
+        Keep the co-occurrence matrix as ``cooccurrence_`` (memory: 12 bytes per nonzero).
     pooling : {'mean', 'tfidf', 'sif', 'max'}, default='mean'
         How the vectors of a document's known words become one vector: their mean, their
         idf-weighted mean, SIF weights with the common component removed (Arora et al.
@@ -253,6 +253,8 @@ class GloVeVectorizer(PooledVectorizer):
                 "Use a smaller window or a higher min_count."
             )
         seed = seed_from_random_state(self.random_state)
+        if hasattr(self, "cooccurrence_"):
+            del self.cooccurrence_  # from an earlier fit with store_cooccurrence=True
         with numba_threads(self.n_jobs) as n_threads:
             indptr, indices, data = count_cooccurrences(
                 corpus.ids,
