@@ -267,8 +267,11 @@ def learn_merges(symbols, offsets, word_counts, n_base, max_merges, min_frequenc
     """
     n_words = word_counts.shape[0]
     lengths = np.empty(n_words, dtype=np.int64)
+    longest = 1
     for w in range(n_words):
         lengths[w] = offsets[w + 1] - offsets[w]
+        longest = max(longest, lengths[w])
+    touched = np.zeros(longest, dtype=np.bool_)
 
     # Spelling of every symbol as a run of base ids, for the tie-break.
     spell = np.empty(max(16, 4 * n_base), dtype=np.int32)
@@ -279,10 +282,8 @@ def learn_merges(symbols, offsets, word_counts, n_base, max_merges, min_frequenc
     spell_offsets[n_base] = n_base
 
     # Pairs: hash table key -> pair id, then per-pair arrays.
+    # Start small: the table then stays in cache while there are few distinct pairs.
     capacity = 1024
-    while capacity < 2 * symbols.shape[0]:
-        capacity *= 2
-    capacity = min(capacity, 1 << 22)
     table_keys = np.full(capacity, _EMPTY, dtype=np.int64)
     table_values = np.zeros(capacity, dtype=np.int64)
     n_pairs = 0
@@ -411,20 +412,29 @@ def learn_merges(symbols, offsets, word_counts, n_base, max_merges, min_frequenc
             length = lengths[w]
             count = word_counts[w]
             if step >= 0:
-                found = False
-                for i in range(begin, begin + length - 1):
-                    if symbols[i] == left and symbols[i + 1] == right:
-                        found = True
-                        break
-                if not found:
+                # Mark the symbols that the left-to-right merge consumes.
+                n_found = 0
+                i = 0
+                while i < length:
+                    if (i + 1 < length and symbols[begin + i] == left
+                            and symbols[begin + i + 1] == right):
+                        touched[i] = True
+                        touched[i + 1] = True
+                        n_found += 1
+                        i += 2
+                    else:
+                        touched[i] = False
+                        i += 1
+                if n_found == 0:
                     continue
-                # Remove the word's pairs, merge left to right, then add the new pairs.
-                for i in range(begin, begin + length - 1):
-                    if symbols[i] < 0 or symbols[i + 1] < 0:
-                        continue
-                    pair = _table_find(table_keys, table_values,
-                                       _pair_key(symbols[i], symbols[i + 1]))
-                    pair_count[pair] -= count
+                # Pairs that touch a merged symbol disappear; the others survive unchanged.
+                for i in range(length - 1):
+                    if touched[i] or touched[i + 1]:
+                        a = symbols[begin + i]
+                        b = symbols[begin + i + 1]
+                        if a >= 0 and b >= 0:
+                            pair = _table_find(table_keys, table_values, _pair_key(a, b))
+                            pair_count[pair] -= count
                 write = begin
                 i = begin
                 while i < begin + length:
@@ -442,9 +452,10 @@ def learn_merges(symbols, offsets, word_counts, n_base, max_merges, min_frequenc
                 b = symbols[i + 1]
                 if a < 0 or b < 0:
                     continue
+                if step >= 0 and a != new_symbol and b != new_symbol:
+                    continue
                 key = _pair_key(a, b)
                 pair = _table_find(table_keys, table_values, key)
-                is_new_for_word = step < 0 or a == new_symbol or b == new_symbol
                 if pair < 0:
                     if 2 * (n_pairs + 1) > table_keys.shape[0]:
                         old_keys = table_keys
@@ -471,20 +482,19 @@ def learn_merges(symbols, offsets, word_counts, n_base, max_merges, min_frequenc
                     pair_head[pair] = -1
                     pair_stamp[pair] = -2
                 pair_count[pair] += count
-                if is_new_for_word:
-                    if n_nodes == node_word.shape[0]:
-                        node_word = _grow_int32(node_word, 2 * n_nodes)
-                        node_next = _grow_int64(node_next, 2 * n_nodes)
-                    node_word[n_nodes] = w
-                    node_next[n_nodes] = pair_head[pair]
-                    pair_head[pair] = n_nodes
-                    n_nodes += 1
-                    if pair_stamp[pair] != step:
-                        pair_stamp[pair] = step
-                        if n_new_pairs == new_pairs.shape[0]:
-                            new_pairs = _grow_int32(new_pairs, 2 * n_new_pairs)
-                        new_pairs[n_new_pairs] = pair
-                        n_new_pairs += 1
+                if n_nodes == node_word.shape[0]:
+                    node_word = _grow_int32(node_word, 2 * n_nodes)
+                    node_next = _grow_int64(node_next, 2 * n_nodes)
+                node_word[n_nodes] = w
+                node_next[n_nodes] = pair_head[pair]
+                pair_head[pair] = n_nodes
+                n_nodes += 1
+                if pair_stamp[pair] != step:
+                    pair_stamp[pair] = step
+                    if n_new_pairs == new_pairs.shape[0]:
+                        new_pairs = _grow_int32(new_pairs, 2 * n_new_pairs)
+                    new_pairs[n_new_pairs] = pair
+                    n_new_pairs += 1
         if step >= 0:
             n_merges += 1
         # Push the pairs created in this pass with their final counts.
