@@ -1,5 +1,14 @@
-"""skembed: text embeddings as scikit-learn transformers."""
+"""skembed: text embeddings as scikit-learn transformers.
+
+Estimators learn word vectors from the documents given to ``fit`` and map each document to
+one dense row, so they drop into a :class:`~sklearn.pipeline.Pipeline` next to
+``TfidfVectorizer``. Word-level questions go to :class:`KeyedVectors`.
+"""
+
+from .keyed_vectors import KeyedVectors
+from .lsa import LSAVectorizer
+from .pretrained import EmbeddingVectorizer
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["EmbeddingVectorizer", "KeyedVectors", "LSAVectorizer", "__version__"]

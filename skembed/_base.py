@@ -1,0 +1,285 @@
+"""Behaviour shared by the skembed estimators.
+
+:class:`TextTransformerMixin` gives every estimator that reads raw text the scikit-learn tags
+for string input and feature names of the form ``word2vecvectorizer0``.
+:class:`PooledVectorizer` is the base of the vectorizers that learn one vector per word and
+pool the word vectors of each document into one row: it owns the text parameters, the corpus
+pass, the fitted vocabulary and the pooled ``transform``; a subclass only implements
+``_fit_word_vectors(corpus)``.
+
+scikit-learn's private helpers (``_fit_context``, ``_param_validation``) change between
+releases, so this is the only module that imports them; the estimators import them from here.
+"""
+
+import contextlib
+from numbers import Integral, Real
+
+import numba
+import numpy as np
+from joblib import effective_n_jobs
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.decomposition import TruncatedSVD
+from sklearn.preprocessing import normalize
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    Options,
+    RealNotInt,
+    StrOptions,
+)
+from sklearn.utils.validation import check_is_fitted
+
+from ._corpus import build_corpus, encode_documents
+from ._kernels import _pooling
+from ._text import build_analyzer, check_document_collection
+from .keyed_vectors import KeyedVectors
+
+__all__ = [
+    "HasMethods",
+    "Integral",
+    "Interval",
+    "Options",
+    "PooledVectorizer",
+    "Real",
+    "RealNotInt",
+    "StrOptions",
+    "TEXT_PARAMETER_CONSTRAINTS",
+    "TextTransformerMixin",
+    "_fit_context",
+    "effective_threads",
+    "numba_threads",
+    "seed_from_random_state",
+]
+
+
+def effective_threads(n_jobs):
+    """Number of numba threads for ``n_jobs`` (``None`` means 1, ``-1`` all cores)."""
+    return max(1, min(effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
+
+
+@contextlib.contextmanager
+def numba_threads(n_jobs):
+    """Run the block with numba's thread count set for ``n_jobs``, then restore it.
+
+    Yields the number of threads in use.
+    """
+    previous = numba.get_num_threads()
+    n_threads = effective_threads(n_jobs)
+    numba.set_num_threads(n_threads)
+    try:
+        yield n_threads
+    finally:
+        numba.set_num_threads(previous)
+
+
+def seed_from_random_state(random_state):
+    """An integer seed for the kernels' xorshift states, drawn from ``random_state``."""
+    return int(check_random_state(random_state).randint(1, np.iinfo(np.int32).max))
+
+
+class TextTransformerMixin(ClassNamePrefixFeaturesOutMixin):
+    """Tags and feature names for transformers whose input is a collection of documents."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+TEXT_PARAMETER_CONSTRAINTS = {
+    "input": [StrOptions({"content", "filename", "file"})],
+    "encoding": [str],
+    "decode_error": [StrOptions({"strict", "ignore", "replace"})],
+    "lowercase": ["boolean"],
+    "preprocessor": [callable, None],
+    "tokenizer": [callable, None],
+    "token_pattern": [str, None],
+}
+
+
+class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
+    """Base class: learn word vectors in ``fit``, pool them per document in ``transform``.
+
+    Subclasses list the shared parameters below in their ``__init__`` and implement
+    ``_fit_word_vectors(corpus) -> ndarray of shape (n_words, n_features)``, which receives a
+    :class:`skembed._corpus.Corpus` and may set extra fitted attributes (``loss_curve_``).
+
+    Shared parameters: ``input``, ``encoding``, ``decode_error``, ``lowercase``,
+    ``preprocessor``, ``tokenizer``, ``token_pattern`` (how documents become tokens, as in
+    scikit-learn's ``CountVectorizer``), ``min_count`` and ``max_vocab_size`` (which words get
+    a vector), ``pooling``, ``sif_alpha`` and ``norm`` (how word vectors become a document
+    vector), ``n_jobs``.
+    """
+
+    _parameter_constraints: dict = {
+        **TEXT_PARAMETER_CONSTRAINTS,
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
+        "pooling": [StrOptions({"mean", "tfidf", "sif", "max"})],
+        "sif_alpha": [Interval(Real, 0, None, closed="neither")],
+        "norm": [StrOptions({"l2"}), None],
+        "n_jobs": [Integral, None],
+    }
+
+    def build_analyzer(self):
+        """Return the callable that turns one document into its list of tokens.
+
+        Returns
+        -------
+        callable
+        """
+        return build_analyzer(
+            lowercase=self.lowercase,
+            preprocessor=self.preprocessor,
+            tokenizer=self.tokenizer,
+            token_pattern=self.token_pattern,
+        )
+
+    def _fit_word_vectors(self, corpus):
+        raise NotImplementedError
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn word vectors from the documents.
+
+        Parameters
+        ----------
+        X : iterable of str or of sequences of str
+            Training documents: raw text, or lists of tokens used as they are.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._fit(X)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Learn word vectors and return the pooled training documents.
+
+        Tokenizes the documents once for both steps.
+
+        Parameters
+        ----------
+        X : iterable of str or of sequences of str
+            Training documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        ndarray of shape (n_documents, n_features), dtype float32
+        """
+        corpus = self._fit(X)
+        return self._pool(corpus.ids, corpus.offsets)
+
+    def transform(self, X):
+        """Map each document to the pooled vector of its known tokens.
+
+        Tokens not in the vocabulary are skipped; a document without a known token maps to
+        a row of zeros.
+
+        Parameters
+        ----------
+        X : iterable of str or of sequences of str
+            Documents.
+
+        Returns
+        -------
+        ndarray of shape (n_documents, n_features), dtype float32
+        """
+        check_is_fitted(self)
+        check_document_collection(X)
+        ids, offsets = encode_documents(
+            X,
+            self.build_analyzer(),
+            self.vocabulary_,
+            input=self.input,
+            encoding=self.encoding,
+            decode_error=self.decode_error,
+            n_jobs=self.n_jobs,
+        )
+        return self._pool(ids, offsets)
+
+    def _fit(self, X):
+        check_document_collection(X)
+        corpus = build_corpus(
+            X,
+            self.build_analyzer(),
+            min_count=self.min_count,
+            max_vocab_size=self.max_vocab_size,
+            input=self.input,
+            encoding=self.encoding,
+            decode_error=self.decode_error,
+            n_jobs=self.n_jobs,
+        )
+        if not corpus.index_to_key:
+            raise ValueError(
+                f"No token occurs at least min_count={self.min_count} times in the "
+                f"{corpus.n_documents} training documents ({corpus.n_raw_tokens} tokens), so "
+                "there is nothing to learn. Try a lower min_count, more documents, or a "
+                "token_pattern/tokenizer that finds tokens in them."
+            )
+        vectors = self._fit_word_vectors(corpus)
+        self.word_vectors_ = KeyedVectors(vectors, corpus.index_to_key)
+        self.vocabulary_ = dict(zip(corpus.index_to_key, range(len(corpus.index_to_key))))
+        self._fit_pooling(corpus)
+        return corpus
+
+    def _fit_pooling(self, corpus):
+        """Word weights for the pooling mode, and SIF's common component, from the fit data."""
+        n_words = len(corpus.index_to_key)
+        self._word_weights = np.ones(n_words, dtype=np.float32)
+        self._sif_component = None
+        if self.pooling == "tfidf":
+            frequency = _pooling.document_frequency(corpus.ids, corpus.offsets, n_words)
+            n_documents = corpus.n_documents
+            # Smoothed idf, as scikit-learn's TfidfTransformer(smooth_idf=True).
+            idf = np.log((1.0 + n_documents) / (1.0 + frequency)) + 1.0
+            self._word_weights = idf.astype(np.float32)
+        elif self.pooling == "sif":
+            probability = corpus.counts / max(corpus.counts.sum(), 1)
+            self._word_weights = (self.sif_alpha / (self.sif_alpha + probability)).astype(
+                np.float32
+            )
+            pooled = self._pool_raw(corpus.ids, corpus.offsets)
+            if pooled.shape[0] >= 2 and np.any(pooled):
+                svd = TruncatedSVD(n_components=1, algorithm="arpack")
+                svd.fit(pooled.astype(np.float64))
+                self._sif_component = svd.components_[0].astype(np.float32)
+
+    def _pool_raw(self, ids, offsets):
+        vectors = self.word_vectors_.vectors
+        parallel = effective_threads(self.n_jobs) > 1
+        with numba_threads(self.n_jobs):
+            if self.pooling == "max":
+                kernel = (
+                    _pooling.elementwise_max_parallel if parallel else _pooling.elementwise_max
+                )
+                return kernel(ids, offsets, vectors)
+            kernel = _pooling.weighted_mean_parallel if parallel else _pooling.weighted_mean
+            return kernel(ids, offsets, vectors, self._word_weights, self.pooling == "sif")
+
+    def _pool(self, ids, offsets):
+        pooled = self._pool_raw(ids, offsets)
+        if self._sif_component is not None:
+            pooled -= np.outer(pooled @ self._sif_component, self._sif_component)
+        if self.norm is not None:
+            pooled = normalize(pooled, norm=self.norm, copy=False)
+        return pooled
+
+    @property
+    def _n_features_out(self):
+        return self.word_vectors_.vector_size
+

@@ -1,0 +1,213 @@
+"""The ``skembed`` command line (also ``python -m skembed``).
+
+``skembed demo`` cross-validates sentiment pipelines on the shipped movie reviews and prints
+a table; the other subcommands train vectors on a text file and evaluate vector files.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+
+def _demo_pipelines(quick):
+    """The (name, pipeline) pairs that ``skembed demo`` compares."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from . import LSAVectorizer
+
+    def classifier():
+        return LogisticRegression(max_iter=2000, C=1.0)
+
+    pipelines = [
+        ("TfidfVectorizer (baseline)", make_pipeline(TfidfVectorizer(), classifier())),
+        (
+            "LSAVectorizer(300)",
+            make_pipeline(LSAVectorizer(n_components=300, random_state=0), classifier()),
+        ),
+    ]
+    return pipelines
+
+
+def run_demo(n_splits=5, quick=False, out=None):
+    """Cross-validate each demo pipeline on the movie reviews and print a markdown table.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Folds of the stratified cross-validation.
+    quick : bool, default=False
+        Use a 2,000-sentence subset (for smoke tests).
+    out : file, default=None
+        Where the table goes; ``None`` means standard output.
+
+    Returns
+    -------
+    list of dict
+        One row per pipeline: ``name``, ``accuracy`` (mean), ``std``, ``seconds``.
+    """
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    from .datasets import load_movie_reviews
+
+    out = sys.stdout if out is None else out
+    texts, labels = load_movie_reviews(return_X_y=True)
+    if quick:
+        rng = np.random.default_rng(0)
+        keep = np.sort(rng.choice(len(texts), size=2000, replace=False))
+        texts, labels = [texts[i] for i in keep], labels[keep]
+    folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=0)
+    print(
+        f"Sentiment of {len(texts):,} movie-review sentences (skembed.datasets."
+        f"load_movie_reviews), {n_splits}-fold cross-validated accuracy of "
+        "Pipeline(vectorizer, LogisticRegression):\n",
+        file=out,
+    )
+    print("| vectorizer | accuracy | std | seconds |", file=out)
+    print("|---|---:|---:|---:|", file=out, flush=True)
+    rows = []
+    for name, pipeline in _demo_pipelines(quick):
+        start = time.perf_counter()
+        scores = cross_val_score(pipeline, texts, labels, cv=folds)
+        seconds = time.perf_counter() - start
+        row = dict(name=name, accuracy=scores.mean(), std=scores.std(), seconds=seconds)
+        rows.append(row)
+        print(
+            f"| {name} | {row['accuracy']:.3f} | {row['std']:.3f} | {seconds:.1f} |",
+            file=out,
+            flush=True,
+        )
+    return rows
+
+
+def _open_text(path):
+    """Open a text file for reading, decompressing ``.gz``, ``.bz2`` and ``.xz`` on the fly."""
+    import bz2
+    import gzip
+    import lzma
+
+    suffix = os.path.splitext(str(path))[1].lower()
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
+    return opener(path, "rt", encoding="utf-8", errors="replace")
+
+
+def _train_estimator(args):
+    """The estimator ``skembed train`` fits, configured from the command-line options."""
+    common = dict(
+        n_components=args.dim,
+        window=args.window,
+        min_count=args.min_count,
+        max_vocab_size=args.max_vocab_size,
+        epochs=args.epochs,
+        lowercase=not args.keep_case,
+        token_pattern=args.token_pattern,
+        n_jobs=args.threads,
+        random_state=args.seed,
+        verbose=1,
+    )
+    if args.model == "word2vec":
+        from . import Word2VecVectorizer
+
+        return Word2VecVectorizer(
+            architecture=args.architecture,
+            objective=args.objective,
+            negative=args.negative,
+            sample=args.sample,
+            **common,
+        )
+    from . import GloVeVectorizer
+
+    return GloVeVectorizer(x_max=args.x_max, **common)
+
+
+def run_train(args, out=None):
+    """Train word vectors on a text file (one document per line) and write them."""
+    out = sys.stdout if out is None else out
+    estimator = _train_estimator(args)
+    start = time.perf_counter()
+    with _open_text(args.corpus) as lines:
+        estimator.fit(lines)
+    seconds = time.perf_counter() - start
+    kv = estimator.word_vectors_
+    if args.format == "glove":
+        kv.save_glove_format(args.output)
+    else:
+        kv.save_word2vec_format(args.output, binary=args.format == "word2vec_binary")
+    print(
+        f"Trained {args.model} on {args.corpus} in {seconds:.1f} s: {len(kv):,} words x "
+        f"{kv.vector_size} dimensions written to {args.output} ({args.format} format).",
+        file=out,
+    )
+    return estimator
+
+
+def _build_parser():
+    parser = argparse.ArgumentParser(
+        prog="skembed",
+        description="Text embeddings as scikit-learn transformers.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo", help="cross-validate sentiment pipelines on the shipped movie reviews"
+    )
+    demo.add_argument("--folds", type=int, default=5, help="cross-validation folds")
+    demo.add_argument(
+        "--quick", action="store_true", help="use a 2,000-sentence subset (seconds)"
+    )
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a vectors file on the shipped analogy and word-similarity sets",
+    )
+    evaluate.add_argument("vectors", help="word2vec (text or .bin) or GloVe text file")
+    evaluate.add_argument(
+        "--format",
+        choices=["auto", "word2vec", "word2vec_binary", "glove"],
+        default="auto",
+        help="file format (default: from the suffix and the first line)",
+    )
+    evaluate.add_argument(
+        "--restrict-vocab",
+        type=int,
+        default=30000,
+        help="analogy questions use only the first N words (default 30000)",
+    )
+    evaluate.add_argument("--limit", type=int, default=None, help="read only the first N words")
+    return parser
+
+
+def run_evaluate(args, out=None):
+    """Print the analogy and word-similarity scores of a vectors file."""
+    from .evaluation import format_report
+    from .pretrained import load_vectors
+
+    out = sys.stdout if out is None else out
+    start = time.perf_counter()
+    kv = load_vectors(args.vectors, format=args.format, limit=args.limit)
+    loaded = time.perf_counter() - start
+    print(
+        f"{args.vectors}: {len(kv):,} words x {kv.vector_size} dimensions "
+        f"(read in {loaded:.1f} s)\n",
+        file=out,
+    )
+    print(format_report(kv, restrict_vocab=args.restrict_vocab), file=out)
+    return kv
+
+
+def main(argv=None):
+    """Entry point of the ``skembed`` command."""
+    args = _build_parser().parse_args(argv)
+    if args.command == "demo":
+        if args.folds < 2:
+            raise SystemExit("skembed demo: --folds must be at least 2.")
+        run_demo(n_splits=args.folds, quick=args.quick)
+    elif args.command == "evaluate":
+        try:
+            run_evaluate(args)
+        except (ValueError, OSError) as error:
+            raise SystemExit(f"skembed evaluate: {error}") from None
+    return 0

@@ -1,0 +1,194 @@
+"""The contract every public skembed estimator keeps with scikit-learn.
+
+scikit-learn's ``check_estimator`` skips estimators that take raw text, so this suite checks
+what it would, parametrized over every estimator: a new estimator only has to be added to
+``ESTIMATORS`` (with settings small enough for the tiny corpus below).
+"""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.utils.estimator_checks import check_param_validation
+
+from skembed import EmbeddingVectorizer, LSAVectorizer
+
+from .conftest import make_documents, make_keyed_vectors
+
+ESTIMATORS = [
+    pytest.param(
+        LSAVectorizer(n_components=4, random_state=0),
+        {"vectorizer__n_components": [2, 3], "vectorizer__sublinear_tf": [False, True]},
+        id="LSAVectorizer",
+    ),
+    pytest.param(
+        EmbeddingVectorizer(make_keyed_vectors()),
+        {"vectorizer__pooling": ["mean", "sif"], "vectorizer__norm": [None, "l2"]},
+        id="EmbeddingVectorizer",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return make_documents(n_documents=60, seed=0)
+
+
+def _fitted(estimator, documents):
+    return clone(estimator).fit(documents)
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_clone_and_repr(estimator, grid):
+    cloned = clone(estimator)
+    assert joblib.hash(cloned.get_params()) == joblib.hash(estimator.get_params())
+    assert type(estimator).__name__ in repr(estimator)
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_init_only_stores_parameters(estimator, grid):
+    params = estimator.get_params(deep=False)
+    fresh = type(estimator)(**params)
+    assert set(vars(fresh)) == set(params)
+    for name, value in estimator.get_params(deep=False).items():
+        assert getattr(estimator, name) is value
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_fit_returns_self_and_keeps_parameters(estimator, grid, corpus):
+    estimator = clone(estimator)
+    before = joblib.hash(estimator.get_params(deep=False))
+    assert estimator.fit(corpus) is estimator
+    assert joblib.hash(estimator.get_params(deep=False)) == before
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_not_fitted_error(estimator, grid, corpus):
+    with pytest.raises(NotFittedError):
+        clone(estimator).transform(corpus)
+    with pytest.raises(NotFittedError):
+        clone(estimator).get_feature_names_out()
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_fit_transform_equals_fit_then_transform(estimator, grid, corpus):
+    first = clone(estimator).fit_transform(corpus)
+    second = _fitted(estimator, corpus).transform(corpus)
+    np.testing.assert_allclose(first, second, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_seeded_fit_is_reproducible(estimator, grid, corpus):
+    first = _fitted(estimator, corpus).transform(corpus)
+    second = _fitted(estimator, corpus).transform(corpus)
+    np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_pickle_and_joblib_round_trip(estimator, grid, corpus, tmp_path):
+    fitted = _fitted(estimator, corpus)
+    expected = fitted.transform(corpus)
+    unpickled = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(unpickled.transform(corpus), expected)
+    joblib.dump(fitted, tmp_path / "model.joblib")
+    np.testing.assert_array_equal(
+        joblib.load(tmp_path / "model.joblib").transform(corpus), expected
+    )
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_pipeline_and_grid_search(estimator, grid, corpus):
+    labels = np.array([i % 2 for i in range(len(corpus))])
+    pipeline = Pipeline(
+        [("vectorizer", clone(estimator)), ("classifier", LogisticRegression())]
+    )
+    search = GridSearchCV(pipeline, grid, cv=2, n_jobs=2, error_score="raise")
+    search.fit(corpus, labels)
+    assert set(search.best_params_) == set(grid)
+    assert search.predict(corpus[:5]).shape == (5,)
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_feature_names_match_output(estimator, grid, corpus):
+    fitted = _fitted(estimator, corpus)
+    output = fitted.transform(corpus)
+    names = fitted.get_feature_names_out()
+    assert output.shape == (len(corpus), len(names))
+    prefix = type(estimator).__name__.lower()
+    assert list(names) == [f"{prefix}{i}" for i in range(len(names))]
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_set_output_pandas(estimator, grid, corpus):
+    pd = pytest.importorskip("pandas")
+    fitted = _fitted(estimator, corpus).set_output(transform="pandas")
+    frame = fitted.transform(corpus)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == list(fitted.get_feature_names_out())
+    assert len(frame) == len(corpus)
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_param_validation(estimator, grid):
+    check_param_validation(type(estimator).__name__, clone(estimator))
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+@pytest.mark.parametrize(
+    "bad_input, error, message",
+    [
+        ("one single document", ValueError, "string object received"),
+        (b"one single document", ValueError, "string object received"),
+        (None, TypeError, "got None"),
+        (42, TypeError, "got int"),
+    ],
+)
+def test_bad_collection_is_rejected(estimator, grid, bad_input, error, message, corpus):
+    with pytest.raises(error, match=message):
+        clone(estimator).fit(bad_input)
+    with pytest.raises(error, match=message):
+        _fitted(estimator, corpus).transform(bad_input)
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+@pytest.mark.parametrize(
+    "bad_document, error, message",
+    [
+        (None, TypeError, r"Document 3 is None"),
+        (3.5, TypeError, r"Document 3 is 3.5"),
+        (b"\xff\xfe bad bytes", ValueError, r"Document 3 is bytes that do not decode"),
+        ([["nested"], "tokens"], TypeError, r"Document 3 is a sequence whose items"),
+        ({"a": 1}, TypeError, r"Document 3 is a dict"),
+    ],
+)
+def test_bad_document_is_rejected(estimator, grid, bad_document, error, message, corpus):
+    documents = list(corpus[:3]) + [bad_document] + list(corpus[3:])
+    with pytest.raises(error, match=message):
+        clone(estimator).fit(documents)
+    with pytest.raises(error, match=message):
+        _fitted(estimator, corpus).transform(documents)
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_empty_and_unknown_documents_give_finite_rows(estimator, grid, corpus):
+    fitted = _fitted(estimator, corpus)
+    output = fitted.transform(["", "zzzunknown qqqunseen", [], corpus[0]])
+    assert output.shape[0] == 4
+    assert np.all(np.isfinite(output))
+    np.testing.assert_array_equal(output[0], output[1])
+    np.testing.assert_array_equal(output[0], output[2])
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_token_lists_are_accepted(estimator, grid, corpus):
+    analyzer = _fitted(estimator, corpus).build_analyzer()
+    tokenized = [analyzer(doc) for doc in corpus]
+    from_text = _fitted(estimator, corpus).transform(corpus)
+    from_tokens = _fitted(estimator, corpus).transform(tokenized)
+    np.testing.assert_allclose(from_text, from_tokens, rtol=1e-5, atol=1e-6)
