@@ -12,15 +12,15 @@ import os
 import re
 from collections import Counter
 from itertools import chain
-from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from skembed._kernels._bpe import build_merge_table, encode_words, learn_merges
+from ._base import Integral, Interval, StrOptions, _fit_context
+from ._kernels._bpe import build_merge_table, encode_words, learn_merges
+from ._text import check_document_collection, iter_documents
 
 END_OF_WORD = "</w>"
 
@@ -64,28 +64,8 @@ CHAR_TO_BYTE = {char: byte for byte, char in BYTE_TO_CHAR.items()}
 
 def _iter_texts(X):
     """Yield each document of ``X`` as one string; token lists are joined with spaces."""
-    if X is None or isinstance(X, (str, bytes)):
-        raise ValueError(
-            "BPETokenizer expects an iterable of documents (str or lists of str tokens), "
-            f"got {type(X).__name__}. Wrap a single document in a list: [document]."
-        )
-    try:
-        iterator = iter(X)
-    except TypeError:
-        raise TypeError(
-            "BPETokenizer expects an iterable of documents (str or lists of str tokens), "
-            f"got {type(X).__name__}."
-        ) from None
-    for index, document in enumerate(iterator):
-        if isinstance(document, str):
-            yield document
-        elif isinstance(document, (list, tuple)) and all(isinstance(t, str) for t in document):
-            yield " ".join(document)
-        else:
-            raise TypeError(
-                f"Document {index} is a {type(document).__name__}; BPETokenizer expects each "
-                "document to be a str or a list of str tokens."
-            )
+    for document in iter_documents(X):
+        yield document if isinstance(document, str) else " ".join(document)
 
 
 def _split_words(texts, pattern, lowercase):
@@ -259,6 +239,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         self : BPETokenizer
             The fitted tokenizer.
         """
+        check_document_collection(X)
         special_tokens = self._check_special_tokens()
         pattern = self._pattern()
         word_counts = self._count_words(X, pattern)
@@ -304,6 +285,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
             The tokens of each document (their ids with ``output="ids"``).
         """
         check_is_fitted(self)
+        check_document_collection(X)
         documents = _split_words(_iter_texts(X), self._pattern(), self.lowercase)
         cache = self._cache_ids if self.output == "ids" else self._cache_tokens
         self._encode_missing(documents, cache)

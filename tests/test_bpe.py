@@ -289,11 +289,12 @@ def test_bad_parameters(params, message):
 @pytest.mark.parametrize(
     "X, error, message",
     [
-        ("a bare string", ValueError, "got str"),
-        (None, ValueError, "got NoneType"),
+        ("a bare string", ValueError, "string object received"),
+        (None, TypeError, "got None"),
         (42, TypeError, "got int"),
-        (["fine", 3.5], TypeError, "Document 1 is a float"),
-        ([["token", 7]], TypeError, "Document 0 is a list"),
+        (["fine", 3.5], TypeError, "Document 1 is 3.5"),
+        ([["token", 7]], TypeError, "Document 0 is a sequence whose items must all be str"),
+        (["fine", b"\xff\xfe"], ValueError, "Document 1 is bytes that do not decode"),
     ],
 )
 def test_bad_input(X, error, message):
