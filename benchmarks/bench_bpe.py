@@ -24,7 +24,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "..", "shared", "data", "corpus_en.txt.xz")
+DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "data", "corpus_en.txt.xz")
 TOOLS = ("skembed", "huggingface", "sentencepiece")
 
 
