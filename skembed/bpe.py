@@ -42,11 +42,8 @@ def _bytes_to_unicode():
     space, a few more) are shifted to code points from 256 up, so that every token is a
     visible string without whitespace.
     """
-    printable = (
-        list(range(ord("!"), ord("~") + 1))
-        + list(range(ord("\N{INVERTED EXCLAMATION MARK}"), ord("\N{NOT SIGN}") + 1))
-        + list(range(ord("\N{REGISTERED SIGN}"), ord("\N{LATIN SMALL LETTER Y WITH DIAERESIS}") + 1))
-    )
+    # "!" to "~", inverted exclamation mark to not sign, registered sign to y with diaeresis.
+    printable = set(range(0x21, 0x7F)) | set(range(0xA1, 0xAD)) | set(range(0xAE, 0x100))
     mapping = {}
     shifted = 0
     for byte in range(256):
@@ -298,7 +295,8 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : iterable of str or of list of str
-            Training documents; iterated twice.
+            Training documents. A one-pass iterator (e.g. a generator) is read into a list
+            first, since the documents are needed twice.
         y : None
             Ignored.
 
@@ -307,6 +305,9 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         list of list of str, or list of list of int
             The tokens of each document (their ids with ``output="ids"``).
         """
+        check_document_collection(X)
+        if iter(X) is X:
+            X = list(X)
         return self.fit(X).transform(X)
 
     def __call__(self, document):

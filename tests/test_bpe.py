@@ -316,3 +316,8 @@ def test_byte_to_unicode_is_a_printable_bijection():
     chars = list(BYTE_TO_CHAR.values())
     assert len(set(chars)) == 256
     assert all(char.isprintable() and not char.isspace() for char in chars)
+
+
+def test_fit_transform_reads_a_generator_once():
+    expected = BPETokenizer(vocab_size=100).fit(DOCUMENTS).transform(DOCUMENTS)
+    assert BPETokenizer(vocab_size=100).fit_transform(doc for doc in DOCUMENTS) == expected
