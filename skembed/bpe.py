@@ -619,13 +619,16 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         tokens, token_offsets = encode_words(
             symbols, offsets, self._merge_keys, self._merge_ranks, self._merge_result
         )
+        unknown = tokens < 0
+        if unknown.any():
+            if self._unknown_id >= 0:
+                tokens[unknown] = self._unknown_id
+            else:
+                kept = np.concatenate([[0], np.cumsum(~unknown)])
+                token_offsets = kept[token_offsets]
+                tokens = tokens[~unknown]
         tokens = tokens.tolist()
-        token_offsets = token_offsets.tolist()
-        as_ids = cache is self._cache_ids
-        unknown = self._unknown_id
-        id_to_token = self._id_to_token
-        for index, word in enumerate(missing):
-            piece = tokens[token_offsets[index]:token_offsets[index + 1]]
-            if -1 in piece:
-                piece = [unknown if t < 0 else t for t in piece if t >= 0 or unknown >= 0]
-            cache[word] = piece if as_ids else [id_to_token[t] for t in piece]
+        if cache is not self._cache_ids:
+            tokens = list(map(self._id_to_token.__getitem__, tokens))
+        bounds = token_offsets.tolist()
+        cache.update(zip(missing, map(tokens.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
