@@ -68,6 +68,10 @@ def _iter_texts(X):
 def _split_words(texts, pattern, lowercase):
     """Pre-tokenize documents: one list of words per document."""
     findall = re.compile(pattern).findall
+    if re.compile(pattern).fullmatch(""):
+        # A pattern that can match the empty string would yield empty words.
+        return [[word for word in findall(text.lower() if lowercase else text) if word]
+                for text in texts]
     if lowercase:
         return [findall(text.lower()) for text in texts]
     return [findall(text) for text in texts]
@@ -84,6 +88,7 @@ def _count_words(texts, pattern, lowercase):
     counts = Counter()
     for text in texts:
         counts.update(findall(text.lower() if lowercase else text))
+    counts.pop("", None)
     return counts
 
 
@@ -127,8 +132,8 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
     special_tokens : tuple of str, default=()
         Tokens that receive the first ids, e.g. ``("<unk>", "<pad>")``. With
         ``byte_level=False`` and ``"<unk>"`` among them, unknown characters become
-        ``"<unk>"``; otherwise they are dropped. Special tokens are not searched for in the
-        input text.
+        ``"<unk>"``; otherwise they are dropped (and so is the end-of-word token of a word
+        with no known character). Special tokens are not searched for in the input text.
     output : {"tokens", "ids"}, default="tokens"
         Whether ``transform`` returns token strings or their integer ids.
     pre_tokenizer_pattern : str, default=None
@@ -592,7 +597,13 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         symbols = np.empty(offsets[-1], dtype=np.int32)
         is_end = np.zeros(offsets[-1], dtype=bool)
         is_end[offsets[1:] - 1] = True
-        symbols[is_end] = self._char_to_id[END_OF_WORD]
+        end_ids = np.full(len(words), self._char_to_id[END_OF_WORD], dtype=np.int32)
+        if self._unknown_id < 0:
+            # A word none of whose characters is known leaves no token at all.
+            known = np.bincount(np.repeat(np.arange(len(words)), lengths),
+                                weights=char_ids >= 0, minlength=len(words))
+            end_ids[known == 0] = -1
+        symbols[is_end] = end_ids
         symbols[~is_end] = char_ids
         return symbols, offsets
 

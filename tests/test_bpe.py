@@ -195,7 +195,8 @@ def test_unknown_characters():
     assert with_unk.merges_ == [("a", "b"), ("ab", "c"), ("abc", "</w>")]
     assert with_unk.transform(["abxc"]) == [["ab", "<unk>", "c", "</w>"]]
     without = BPETokenizer(vocab_size=50).fit(["abc abc"])
-    assert without.transform(["abxc", "xx"]) == [["ab", "c", "</w>"], ["</w>"]]
+    assert without.transform(["abxc", "xx ab"]) == [["ab", "c", "</w>"], ["ab", "</w>"]]
+    assert with_unk.transform(["xx"]) == [["<unk>", "<unk>", "</w>"]]
 
 
 def test_small_alphabet_budget_keeps_frequent_characters():
@@ -321,3 +322,9 @@ def test_byte_to_unicode_is_a_printable_bijection():
 def test_fit_transform_reads_a_generator_once():
     expected = BPETokenizer(vocab_size=100).fit(DOCUMENTS).transform(DOCUMENTS)
     assert BPETokenizer(vocab_size=100).fit_transform(doc for doc in DOCUMENTS) == expected
+
+
+def test_pattern_matching_empty_strings_gives_no_empty_words():
+    bpe = BPETokenizer(vocab_size=60, pre_tokenizer_pattern=r"\w*").fit(DOCUMENTS)
+    assert "" not in bpe.vocabulary_
+    assert bpe.transform(["ab, cd"]) == bpe.transform(["ab cd"])
