@@ -18,8 +18,13 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import Integral, Interval, StrOptions, _fit_context
-from ._kernels._bpe import build_merge_table, encode_words, learn_merges
+from ._base import Integral, Interval, StrOptions, _fit_context, numba_threads
+from ._kernels._bpe import (
+    build_merge_table,
+    encode_words,
+    encode_words_parallel,
+    learn_merges,
+)
 from ._text import check_document_collection, iter_documents
 
 END_OF_WORD = "</w>"
@@ -33,6 +38,8 @@ BYTE_LEVEL_PATTERN = (
 )
 
 _CHUNK_SIZE = 20_000
+# Below this many new words, starting numba's threads costs more than it saves.
+_PARALLEL_MIN_WORDS = 10_000
 
 
 def _bytes_to_unicode():
@@ -144,7 +151,9 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         optional leading space, and whitespace runs), written for Python's ``re`` module:
         ``\\p{L}`` is approximated by ``[^\\W\\d_]`` and ``\\p{N}`` by ``\\d``.
     n_jobs : int, default=None
-        Number of joblib workers that count words in ``fit``. None means 1.
+        Number of joblib workers that count words in ``fit``, and of numba threads that
+        segment new words in ``transform``. None means 1, -1 all cores. The merges and the
+        tokens do not depend on it.
     verbose : int, default=0
         Print the size of the word counts and the number of merges learned.
 
@@ -627,9 +636,14 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
             np.cumsum(lengths, out=offsets[1:])
         else:
             symbols, offsets = self._char_ids(missing)
-        tokens, token_offsets = encode_words(
-            symbols, offsets, self._merge_keys, self._merge_ranks, self._merge_result
-        )
+        tables = (self._merge_keys, self._merge_ranks, self._merge_result)
+        if self.n_jobs in (None, 1) or len(missing) < _PARALLEL_MIN_WORDS:
+            tokens, token_offsets = encode_words(symbols, offsets, *tables)
+        else:
+            with numba_threads(self.n_jobs) as n_threads:
+                tokens, token_offsets = encode_words_parallel(
+                    symbols, offsets, *tables, 4 * n_threads
+                )
         unknown = tokens < 0
         if unknown.any():
             if self._unknown_id >= 0:

@@ -14,7 +14,12 @@ from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_pipeline
 
-from skembed._kernels._bpe import build_merge_table, encode_words, learn_merges
+from skembed._kernels._bpe import (
+    build_merge_table,
+    encode_words,
+    encode_words_parallel,
+    learn_merges,
+)
 from skembed.bpe import BYTE_TO_CHAR, BPETokenizer
 
 TEXT = (
@@ -136,6 +141,10 @@ def test_encode_kernel_matches_reference(word_counts, new_words):
     symbols = np.array([index[c] for w in new_words for c in w], dtype=np.int32)
     offsets = np.cumsum([0] + [len(w) for w in new_words]).astype(np.int64)
     tokens, token_offsets = encode_words(symbols, offsets, keys, ranks, result)
+    for n_chunks in (1, 3):
+        parallel = encode_words_parallel(symbols, offsets, keys, ranks, result, n_chunks)
+        np.testing.assert_array_equal(parallel[0], tokens)
+        np.testing.assert_array_equal(parallel[1], token_offsets)
     for i, word in enumerate(new_words):
         got = [names[t] for t in tokens[token_offsets[i]:token_offsets[i + 1]]]
         assert got == reference_encode(word, merges)
@@ -306,10 +315,14 @@ def test_bad_input(X, error, message):
         fitted.transform(X)
 
 
-def test_empty_documents_and_parallel_counting():
+def test_empty_documents_and_parallel_counting_and_encoding(monkeypatch):
+    monkeypatch.setattr("skembed.bpe._PARALLEL_MIN_WORDS", 0)
     bpe = BPETokenizer(vocab_size=100, n_jobs=2).fit(DOCUMENTS * 3)
     serial = BPETokenizer(vocab_size=100).fit(DOCUMENTS * 3)
     assert bpe.merges_ == serial.merges_
+    assert bpe.transform(DOCUMENTS + ["unseen zyzzyva"]) == serial.transform(
+        DOCUMENTS + ["unseen zyzzyva"]
+    )
     assert bpe.transform(["", "   "]) == [[], []]
 
 

@@ -147,11 +147,45 @@ def _encode_one(symbols, start, stop, table_keys, table_values, merge_result, bu
 
 
 @numba.njit(cache=True, nogil=True)
+def _encode_range(symbols, offsets, first, last, table_keys, table_values, merge_result,
+                  segmented, lengths):
+    """Segment words ``first..last-1`` in place of their symbols in ``segmented``."""
+    longest = 1
+    for w in range(first, last):
+        longest = max(longest, offsets[w + 1] - offsets[w])
+    buffer = np.empty(longest, dtype=np.int32)
+    ranks = np.empty(longest, dtype=np.int64)
+    for w in range(first, last):
+        length = _encode_one(
+            symbols, offsets[w], offsets[w + 1], table_keys, table_values, merge_result, buffer,
+            ranks,
+        )
+        segmented[offsets[w]:offsets[w] + length] = buffer[:length]
+        lengths[w] = length
+
+
+@numba.njit(cache=True, nogil=True)
+def _compact(segmented, offsets, lengths):
+    """Concatenate the first ``lengths[w]`` tokens of each word's slot in ``segmented``."""
+    n_words = lengths.shape[0]
+    token_offsets = np.zeros(n_words + 1, dtype=np.int64)
+    for w in range(n_words):
+        token_offsets[w + 1] = token_offsets[w] + lengths[w]
+    tokens = np.empty(token_offsets[n_words], dtype=np.int32)
+    for w in range(n_words):
+        start = offsets[w]
+        tokens[token_offsets[w]:token_offsets[w + 1]] = segmented[start:start + lengths[w]]
+    return tokens, token_offsets
+
+
+@numba.njit(cache=True, nogil=True)
 def encode_words(symbols, offsets, table_keys, table_values, merge_result):
     """Segment words into BPE tokens by applying merges in rank order.
 
     Within a word, the adjacent pair with the lowest merge rank is merged first, the leftmost
     one on ties, until no adjacent pair is a merge: the same segmentation training produced.
+    ``encode_words`` is the serial build; ``encode_words_parallel`` splits the words into
+    ``n_chunks`` chunks run by numba's threads, with the same result.
 
     Parameters
     ----------
@@ -172,24 +206,39 @@ def encode_words(symbols, offsets, table_keys, table_values, merge_result):
         Word ``i`` is ``tokens[token_offsets[i]:token_offsets[i + 1]]``.
     """
     n_words = offsets.shape[0] - 1
-    longest = 1
-    for w in range(n_words):
-        longest = max(longest, offsets[w + 1] - offsets[w])
-    buffer = np.empty(longest, dtype=np.int32)
-    ranks = np.empty(longest, dtype=np.int64)
-    tokens = np.empty(symbols.shape[0], dtype=np.int32)
-    token_offsets = np.zeros(n_words + 1, dtype=np.int64)
-    n_tokens = 0
-    for w in range(n_words):
-        length = _encode_one(
-            symbols, offsets[w], offsets[w + 1], table_keys, table_values, merge_result, buffer,
-            ranks,
-        )
-        for i in range(length):
-            tokens[n_tokens + i] = buffer[i]
-        n_tokens += length
-        token_offsets[w + 1] = n_tokens
-    return tokens[:n_tokens], token_offsets
+    segmented = np.empty(symbols.shape[0], dtype=np.int32)
+    lengths = np.empty(n_words, dtype=np.int64)
+    _encode_range(symbols, offsets, 0, n_words, table_keys, table_values, merge_result,
+                  segmented, lengths)
+    return _compact(segmented, offsets, lengths)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def encode_words_parallel(symbols, offsets, table_keys, table_values, merge_result, n_chunks):
+    """Parallel build of ``encode_words``: chunks of words run on numba's threads.
+
+    Parameters
+    ----------
+    symbols, offsets, table_keys, table_values, merge_result
+        As in ``encode_words``.
+    n_chunks : int
+        Number of chunks of words (a few per thread).
+
+    Returns
+    -------
+    tokens, token_offsets
+        As in ``encode_words``, and equal to its result.
+    """
+    n_words = offsets.shape[0] - 1
+    segmented = np.empty(symbols.shape[0], dtype=np.int32)
+    lengths = np.empty(n_words, dtype=np.int64)
+    chunk_size = (n_words + n_chunks - 1) // n_chunks
+    for chunk in numba.prange(n_chunks):
+        first = min(chunk * chunk_size, n_words)
+        last = min(first + chunk_size, n_words)
+        _encode_range(symbols, offsets, first, last, table_keys, table_values, merge_result,
+                      segmented, lengths)
+    return _compact(segmented, offsets, lengths)
 
 
 @numba.njit(cache=True, nogil=True)
