@@ -397,7 +397,11 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         """Write ``vocab.json``, ``merges.txt`` and ``skembed_bpe.json`` into ``directory``.
 
         ``vocab.json`` and ``merges.txt`` use the layout of GPT-2 and HuggingFace
-        ``tokenizers``; ``skembed_bpe.json`` holds this estimator's parameters.
+        ``tokenizers``; ``skembed_bpe.json`` holds this estimator's parameters. HuggingFace's
+        ``models.BPE.from_file`` reads the byte-level files as they are (with its
+        ``ByteLevel`` pre-tokenizer and decoder, ``add_prefix_space=False``). It cannot
+        reproduce the char-level model: it glues the end-of-word suffix to the last
+        character, while here ``"</w>"`` is a symbol of its own, as in the original paper.
 
         Parameters
         ----------
@@ -405,6 +409,14 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
             Created if missing.
         """
         check_is_fitted(self)
+        spaced = [token for pair in self.merges_ for token in pair
+                  if " " in token or "\n" in token]
+        if spaced:
+            raise ValueError(
+                f"merges.txt separates tokens with spaces, but token {spaced[0]!r} contains "
+                "whitespace. Use a pre_tokenizer_pattern whose matches have no whitespace, "
+                "or byte_level=True (which writes spaces as printable characters)."
+            )
         os.makedirs(directory, exist_ok=True)
         with open(os.path.join(directory, "vocab.json"), "w", encoding="utf-8") as file:
             json.dump(self.vocabulary_, file, ensure_ascii=False)

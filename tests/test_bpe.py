@@ -387,3 +387,11 @@ def test_contract_empty_and_unknown_documents():
 def test_contract_token_lists_are_joined_with_spaces():
     fitted = BPETokenizer(vocab_size=60).fit(DOCUMENTS)
     assert fitted.transform([doc.split() for doc in DOCUMENTS]) == fitted.transform(DOCUMENTS)
+
+
+def test_save_rejects_tokens_with_spaces(tmp_path):
+    bpe = BPETokenizer(vocab_size=60, pre_tokenizer_pattern=r"[a-z]+ [a-z]+").fit(
+        ["ab cd ab cd ab cd"]
+    )
+    with pytest.raises(ValueError, match="contains whitespace"):
+        bpe.save(tmp_path)
