@@ -166,7 +166,7 @@ class Word2VecVectorizer(PooledVectorizer):
 
     Examples
     --------
-    >>> from skembed.word2vec import Word2VecVectorizer
+    >>> from skembed import Word2VecVectorizer
     >>> documents = ["the cat sat on the mat", "the dog sat on the log",
     ...              "a cat and a dog", "stocks fell on the market"] * 10
     >>> vectorizer = Word2VecVectorizer(n_components=8, min_count=2, epochs=2,
