@@ -885,6 +885,18 @@ def load_vectors(path, format="auto", limit=None):
     Returns
     -------
     KeyedVectors
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skembed import KeyedVectors
+    >>> from skembed.keyed_vectors import load_vectors
+    >>> kv = KeyedVectors(np.eye(2, dtype=np.float32), ["yes", "no"])
+    >>> path = os.path.join(tempfile.mkdtemp(), "vectors.txt")
+    >>> kv.save_glove_format(path)
+    >>> load_vectors(path).index_to_key
+    ['yes', 'no']
     """
     path = os.fspath(path)
     if not os.path.exists(path):
