@@ -308,6 +308,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
             result += [list(chain.from_iterable(map(lookup, words))) for words in documents]
         return result
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
         """Learn the merges from ``X`` and return its tokens.
 

@@ -6,13 +6,17 @@ holds no training code: every estimator in skembed exposes its learned vectors a
 pretrained vectors load into one from word2vec or GloVe files.
 """
 
+import bz2
+import gzip
+import lzma
 import numbers
+import os
 
 import numpy as np
 
 from ._vector_io import read_vectors, write_vectors
 
-__all__ = ["KeyedVectors"]
+__all__ = ["KeyedVectors", "load_vectors"]
 
 
 def _as_key_list(index_to_key):
@@ -114,7 +118,7 @@ class KeyedVectors:
     Examples
     --------
     >>> import numpy as np
-    >>> from skembed.keyed_vectors import KeyedVectors
+    >>> from skembed import KeyedVectors
     >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]),
     ...                   ["cat", "dog", "car"])
     >>> len(kv), kv.vector_size
@@ -213,7 +217,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.eye(2), ["a", "b"])
         >>> kv.get_index("b")
         1
@@ -253,7 +257,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[3.0, 4.0]]), ["a"])
         >>> kv.get_vector("a", norm=True)
         array([0.6, 0.8], dtype=float32)
@@ -288,7 +292,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[3.0, 4.0]]), ["a"])
         >>> kv.vectors[0] = [0.0, 2.0]
         >>> kv.fill_norms(force=True)
@@ -311,7 +315,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> KeyedVectors(np.array([[0.0, 5.0]]), ["a"]).get_normed_vectors()
         array([[0., 1.]], dtype=float32)
         """
@@ -438,7 +442,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [-1.0, 0.0]]),
         ...                   ["cat", "dog", "car", "rock"])
         >>> kv.most_similar("cat", topn=2)
@@ -481,7 +485,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.0, 1.0]]), ["east", "north"])
         >>> kv.similar_by_vector([0.1, 1.0], topn=1)
         [('north', 0.99...)]
@@ -523,7 +527,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0, 0.1], [1.0, 0.0, 0.9], [0.0, 1.0, 0.1],
         ...                             [0.0, 1.0, 0.9]]), ["man", "king", "woman", "queen"])
         >>> kv.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=1)
@@ -568,7 +572,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0, 0.1], [1.0, 0.0, 0.9], [0.0, 1.0, 0.1],
         ...                             [0.0, 1.0, 0.9]]), ["man", "king", "woman", "queen"])
         >>> kv.analogy("man", "king", "woman")[0][0]
@@ -600,7 +604,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0], [1.0, 1.0]]), ["a", "b"])
         >>> round(kv.similarity("a", "b"), 4)
         0.7071
@@ -624,7 +628,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
         ...                   ["x", "y", "xy"])
         >>> round(kv.n_similarity(["x", "y"], ["xy"]), 4)
@@ -658,7 +662,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.1], [0.9, 0.0], [1.0, -0.1], [0.0, 1.0]]),
         ...                   ["cat", "dog", "cow", "car"])
         >>> kv.doesnt_match(["cat", "dog", "car", "cow"])
@@ -690,7 +694,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.9, 0.1], [0.5, 0.5], [0.0, 1.0]]),
         ...                   ["a", "b", "c", "d"])
         >>> kv.rank("a", "b"), kv.rank("a", "d")
@@ -754,7 +758,7 @@ class KeyedVectors:
         --------
         >>> import os, tempfile
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[0.5, -1.0], [2.0, 0.25]]), ["hello", "world"])
         >>> path = os.path.join(tempfile.mkdtemp(), "vectors.bin")
         >>> kv.save_word2vec_format(path, binary=True)
@@ -793,7 +797,7 @@ class KeyedVectors:
         --------
         >>> import os, tempfile
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[0.5, -1.0]]), ["hello"])
         >>> path = os.path.join(tempfile.mkdtemp(), "vectors.txt")
         >>> kv.save_word2vec_format(path)
@@ -831,7 +835,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import os, tempfile
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> path = os.path.join(tempfile.mkdtemp(), "glove.txt")
         >>> with open(path, "w") as f:
         ...     _ = f.write("the 0.1 0.2 0.3\\nof -0.5 0.0 1.5\\n")
@@ -856,10 +860,57 @@ class KeyedVectors:
         --------
         >>> import os, tempfile
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> path = os.path.join(tempfile.mkdtemp(), "glove.txt.gz")
         >>> KeyedVectors(np.array([[1.5, 2.0]]), ["word"]).save_glove_format(path)
         >>> KeyedVectors.load_glove_format(path)["word"]
         array([1.5, 2. ], dtype=float32)
         """
         self.save_word2vec_format(path, binary=False, write_header=False)
+
+
+def load_vectors(path, format="auto", limit=None):
+    """Read word vectors from a word2vec (text or binary) or GloVe text file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file; ``.gz``, ``.bz2`` and ``.xz`` are decompressed on the fly.
+    format : {'auto', 'word2vec', 'word2vec_binary', 'glove'}, default='auto'
+        ``'auto'`` reads files ending in ``.bin`` as word2vec binary, and text files as
+        word2vec when their first line is a ``n_words dim`` header, else as GloVe.
+    limit : int, default=None
+        Read only the first ``limit`` words (the most frequent ones in published files).
+
+    Returns
+    -------
+    KeyedVectors
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise ValueError(
+            f"The vectors file {path!r} does not exist. Pass the path of a word2vec or GloVe "
+            "file, or a KeyedVectors."
+        )
+    if format == "auto":
+        stem = path
+        for suffix in (".gz", ".bz2", ".xz"):
+            stem = stem.removesuffix(suffix)
+        if stem.endswith(".bin"):
+            format = "word2vec_binary"
+        else:
+            format = "word2vec" if _has_word2vec_header(path) else "glove"
+    if format == "glove":
+        return KeyedVectors.load_glove_format(path, limit=limit)
+    return KeyedVectors.load_word2vec_format(
+        path, binary=format == "word2vec_binary", limit=limit
+    )
+
+
+def _has_word2vec_header(path):
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
+        os.path.splitext(path)[1], open
+    )
+    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+        fields = handle.readline().split()
+    return len(fields) == 2 and all(field.isdigit() for field in fields)
