@@ -297,11 +297,16 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         check_document_collection(X)
-        documents = _split_words(_iter_texts(X), self._pattern(), self.lowercase)
         cache = self._cache_ids if self.output == "ids" else self._cache_tokens
-        self._encode_missing(documents, cache)
         lookup = cache.__getitem__
-        return [list(chain.from_iterable(map(lookup, words))) for words in documents]
+        pattern = self._pattern()
+        result = []
+        # Chunks bound the memory held by the words of documents not yet tokenized.
+        for texts in _chunks(_iter_texts(X), _CHUNK_SIZE):
+            documents = _split_words(texts, pattern, self.lowercase)
+            self._encode_missing(documents, cache)
+            result += [list(chain.from_iterable(map(lookup, words))) for words in documents]
+        return result
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):

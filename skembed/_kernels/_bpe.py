@@ -394,7 +394,7 @@ def learn_merges(symbols, offsets, word_counts, n_base, max_merges, min_frequenc
                 if current == top_count:
                     best = top_pair
                     break
-                if current > 0:
+                if current >= min_frequency and current > 0:
                     # Sift the corrected entry up.
                     position = heap_size
                     heap_size += 1
@@ -546,11 +546,13 @@ def learn_merges(symbols, offsets, word_counts, n_base, max_merges, min_frequenc
                     n_new_pairs += 1
         if step >= 0:
             n_merges += 1
-        # Push the pairs created in this pass with their final counts.
+        # Push the pairs created in this pass with their final counts. A pair's count only
+        # falls after the pass that created it, so rare pairs can never be merged: leaving
+        # them out keeps the heap small.
         for k in range(n_new_pairs):
             pair = new_pairs[k]
             current = pair_count[pair]
-            if current <= 0:
+            if current <= 0 or current < min_frequency:
                 continue
             if heap_size == heap_count.shape[0]:
                 heap_count = _grow_int64(heap_count, 2 * heap_size)
