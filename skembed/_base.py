@@ -249,7 +249,7 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
             idf = np.log((1.0 + n_documents) / (1.0 + frequency)) + 1.0
             self._word_weights = idf.astype(np.float32)
         elif self.pooling == "sif":
-            probability = corpus.counts / corpus.counts.sum()
+            probability = corpus.counts / max(corpus.counts.sum(), 1)
             self._word_weights = (self.sif_alpha / (self.sif_alpha + probability)).astype(
                 np.float32
             )

@@ -5,6 +5,7 @@ a table; the other subcommands train vectors on a text file and evaluate vector 
 """
 
 import argparse
+import os
 import sys
 import time
 
@@ -81,6 +82,67 @@ def run_demo(n_splits=5, quick=False, out=None):
             flush=True,
         )
     return rows
+
+
+def _open_text(path):
+    """Open a text file for reading, decompressing ``.gz``, ``.bz2`` and ``.xz`` on the fly."""
+    import bz2
+    import gzip
+    import lzma
+
+    suffix = os.path.splitext(str(path))[1].lower()
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
+    return opener(path, "rt", encoding="utf-8", errors="replace")
+
+
+def _train_estimator(args):
+    """The estimator ``skembed train`` fits, configured from the command-line options."""
+    common = dict(
+        n_components=args.dim,
+        window=args.window,
+        min_count=args.min_count,
+        max_vocab_size=args.max_vocab_size,
+        epochs=args.epochs,
+        lowercase=not args.keep_case,
+        token_pattern=args.token_pattern,
+        n_jobs=args.threads,
+        random_state=args.seed,
+        verbose=1,
+    )
+    if args.model == "word2vec":
+        from . import Word2VecVectorizer
+
+        return Word2VecVectorizer(
+            architecture=args.architecture,
+            objective=args.objective,
+            negative=args.negative,
+            sample=args.sample,
+            **common,
+        )
+    from . import GloVeVectorizer
+
+    return GloVeVectorizer(x_max=args.x_max, **common)
+
+
+def run_train(args, out=None):
+    """Train word vectors on a text file (one document per line) and write them."""
+    out = sys.stdout if out is None else out
+    estimator = _train_estimator(args)
+    start = time.perf_counter()
+    with _open_text(args.corpus) as lines:
+        estimator.fit(lines)
+    seconds = time.perf_counter() - start
+    kv = estimator.word_vectors_
+    if args.format == "glove":
+        kv.save_glove_format(args.output)
+    else:
+        kv.save_word2vec_format(args.output, binary=args.format == "word2vec_binary")
+    print(
+        f"Trained {args.model} on {args.corpus} in {seconds:.1f} s: {len(kv):,} words x "
+        f"{kv.vector_size} dimensions written to {args.output} ({args.format} format).",
+        file=out,
+    )
+    return estimator
 
 
 def _build_parser():

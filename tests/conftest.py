@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from skembed import KeyedVectors
+
 _TOPICS = {
     "animals": "cat dog horse cow sheep goat mouse rabbit fox wolf bird fish".split(),
     "food": "bread cheese apple pasta rice soup salad butter cake pie honey milk".split(),
@@ -28,3 +30,10 @@ def make_documents(n_documents=60, words_per_document=20, seed=0):
         ]
         documents.append(" ".join(words))
     return documents
+
+
+def make_keyed_vectors(dim=6, seed=0):
+    """Random vectors for every word of :func:`make_documents`, most common words first."""
+    words = [w for topic in _TOPICS.values() for w in topic] + _FILLER
+    rng = np.random.default_rng(seed)
+    return KeyedVectors(rng.normal(size=(len(words), dim)).astype(np.float32), words)
