@@ -159,7 +159,43 @@ def _build_parser():
     demo.add_argument(
         "--quick", action="store_true", help="use a 2,000-sentence subset (seconds)"
     )
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a vectors file on the shipped analogy and word-similarity sets",
+    )
+    evaluate.add_argument("vectors", help="word2vec (text or .bin) or GloVe text file")
+    evaluate.add_argument(
+        "--format",
+        choices=["auto", "word2vec", "word2vec_binary", "glove"],
+        default="auto",
+        help="file format (default: from the suffix and the first line)",
+    )
+    evaluate.add_argument(
+        "--restrict-vocab",
+        type=int,
+        default=30000,
+        help="analogy questions use only the first N words (default 30000)",
+    )
+    evaluate.add_argument("--limit", type=int, default=None, help="read only the first N words")
     return parser
+
+
+def run_evaluate(args, out=None):
+    """Print the analogy and word-similarity scores of a vectors file."""
+    from .evaluation import format_report
+    from .pretrained import load_vectors
+
+    out = sys.stdout if out is None else out
+    start = time.perf_counter()
+    kv = load_vectors(args.vectors, format=args.format, limit=args.limit)
+    loaded = time.perf_counter() - start
+    print(
+        f"{args.vectors}: {len(kv):,} words x {kv.vector_size} dimensions "
+        f"(read in {loaded:.1f} s)\n",
+        file=out,
+    )
+    print(format_report(kv, restrict_vocab=args.restrict_vocab), file=out)
+    return kv
 
 
 def main(argv=None):
@@ -169,4 +205,9 @@ def main(argv=None):
         if args.folds < 2:
             raise SystemExit("skembed demo: --folds must be at least 2.")
         run_demo(n_splits=args.folds, quick=args.quick)
+    elif args.command == "evaluate":
+        try:
+            run_evaluate(args)
+        except (ValueError, OSError) as error:
+            raise SystemExit(f"skembed evaluate: {error}") from None
     return 0

@@ -39,3 +39,23 @@ def test_python_dash_m_runs_the_cli():
         [sys.executable, "-m", "skembed", "--help"], capture_output=True, text=True, check=True
     )
     assert "demo" in result.stdout
+
+
+def test_evaluate_prints_scores(tmp_path, capsys):
+    from skembed import KeyedVectors
+
+    words = ["king", "queen", "man", "woman", "tiger", "cat", "old", "new"]
+    kv = KeyedVectors(np.random.default_rng(0).normal(size=(8, 5)), words)
+    path = tmp_path / "vectors.txt"
+    kv.save_word2vec_format(path)
+    assert main(["evaluate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "8 words x 5 dimensions" in out
+    assert "Google analogies" in out and "WordSim-353" in out and "SimLex-999" in out
+
+
+def test_evaluate_missing_file_exits_with_a_message(tmp_path):
+    import pytest
+
+    with pytest.raises(SystemExit, match="does not exist"):
+        main(["evaluate", str(tmp_path / "missing.txt")])
