@@ -47,7 +47,8 @@ candidates = {
     "tf-idf": make_pipeline(tfidf(), classifier()),
     "word2vec": make_pipeline(word2vec(), classifier()),
     "tf-idf + word2vec": make_pipeline(
-        FeatureUnion([("tfidf", tfidf()), ("word2vec", word2vec())]), classifier()
+        FeatureUnion([("tfidf", tfidf()), ("word2vec", word2vec())]),
+        classifier(),
     ),
 }
 
@@ -61,8 +62,10 @@ scores = {
     for name, pipeline in candidates.items()
 }
 summary = pd.DataFrame(
-    {"accuracy": {k: v.mean() for k, v in scores.items()},
-     "std": {k: v.std() for k, v in scores.items()}}
+    {
+        "accuracy": {k: v.mean() for k, v in scores.items()},
+        "std": {k: v.std() for k, v in scores.items()},
+    }
 )
 print(summary.round(3))
 
@@ -78,7 +81,9 @@ print(len(names), "features:", names[:2], "...", names[-2:])
 # A chart of the accuracies, one standard deviation over the folds.
 
 fig, ax = plt.subplots(figsize=(7, 3))
-ax.barh(summary.index, summary["accuracy"], xerr=summary["std"], color="tab:purple")
+ax.barh(
+    summary.index, summary["accuracy"], xerr=summary["std"], color="tab:purple"
+)
 ax.invert_yaxis()
 ax.set_xlim(0.5, max(0.85, summary["accuracy"].max() + 0.03))
 ax.set_xlabel("5-fold cross-validated accuracy")

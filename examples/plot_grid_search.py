@@ -48,7 +48,9 @@ pipeline = Pipeline(
     [
         (
             "embed",
-            Word2VecVectorizer(n_components=100, min_count=3, epochs=10, random_state=0),
+            Word2VecVectorizer(
+                n_components=100, min_count=3, epochs=10, random_state=0
+            ),
         ),
         ("classify", LogisticRegression(max_iter=2000)),
     ],
@@ -68,7 +70,9 @@ search.fit(train_texts, train_labels)
 
 results = pd.DataFrame(search.cv_results_)
 columns = ["param_embed__window", "param_classify__C"]
-table = results[columns + ["mean_test_score", "std_test_score", "rank_test_score"]]
+table = results[
+    columns + ["mean_test_score", "std_test_score", "rank_test_score"]
+]
 table = table.rename(columns=lambda name: name.replace("param_", ""))
 print(table.sort_values("rank_test_score").round(3).to_string(index=False))
 
@@ -86,7 +90,9 @@ print(f"held-out test accuracy:   {search.score(test_texts, test_labels):.3f}")
 import matplotlib.pyplot as plt
 
 grid = results.pivot_table(
-    index="param_embed__window", columns="param_classify__C", values="mean_test_score"
+    index="param_embed__window",
+    columns="param_classify__C",
+    values="mean_test_score",
 )
 fig, ax = plt.subplots(figsize=(5, 3.5))
 image = ax.imshow(grid.to_numpy(), cmap="viridis")
@@ -96,8 +102,14 @@ ax.set_xlabel("LogisticRegression C")
 ax.set_ylabel("Word2VecVectorizer window")
 for row in range(grid.shape[0]):
     for column in range(grid.shape[1]):
-        ax.text(column, row, f"{grid.iat[row, column]:.3f}", ha="center", va="center",
-                color="white")
+        ax.text(
+            column,
+            row,
+            f"{grid.iat[row, column]:.3f}",
+            ha="center",
+            va="center",
+            color="white",
+        )
 fig.colorbar(image, ax=ax, label="mean CV accuracy")
 fig.tight_layout()
 plt.show()

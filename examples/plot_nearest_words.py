@@ -67,18 +67,28 @@ for words in [
 # ``king - man + woman`` (3CosAdd); :meth:`~skembed.KeyedVectors.most_similar_cosmul` uses
 # the multiplicative 3CosMul of Levy and Goldberg (2014).
 
-counts = {word: sum(text.lower().split().count(word) for text in texts)
-          for word in ["king", "queen", "man", "woman"]}
+counts = {
+    word: sum(text.lower().split().count(word) for text in texts)
+    for word in ["king", "queen", "man", "woman"]
+}
 print("occurrences in the corpus:", counts)
-print("3CosAdd:", kv.most_similar(positive=["king", "woman"], negative=["man"], topn=5))
-print("3CosMul:", kv.most_similar_cosmul(positive=["king", "woman"], negative=["man"],
-                                         topn=5))
+print(
+    "3CosAdd:",
+    kv.most_similar(positive=["king", "woman"], negative=["man"], topn=5),
+)
+print(
+    "3CosMul:",
+    kv.most_similar_cosmul(
+        positive=["king", "woman"], negative=["man"], topn=5
+    ),
+)
 
 # %%
 # "queen" is unlikely to come first here. "king" occurs only a handful of times in the
 # corpus, almost never in a royal sense, so its vector is mostly noise; the vector offset
 # *woman - man* is learned from a few dozen sentences. The analogy works with vectors trained
-# on large corpora (see the :ref:`benchmarks`), not with 190,000 words of movie reviews.
+# on large corpora (see the :doc:`benchmarks </benchmarks>`), not with 190,000 words of
+# movie reviews.
 #
 # Analogies among words this corpus *does* talk about are more within reach; the answer is
 # still not guaranteed:
@@ -98,8 +108,12 @@ for a, b, c in [("actor", "actress", "man"), ("good", "best", "bad")]:
 # scores obtained at different coverage.
 
 analogies = evaluate_analogies(kv)
-print(f"Google analogies: accuracy {analogies.accuracy:.3f} on {analogies.n_evaluated} "
-      f"questions (coverage {analogies.coverage:.1%})")
+print(
+    f"Google analogies: accuracy {analogies.accuracy:.3f} on {analogies.n_evaluated} "
+    f"questions (coverage {analogies.coverage:.1%})"
+)
 similarity = evaluate_similarity(kv)
-print(f"WordSim-353: Spearman {similarity.spearman:.3f} on {similarity.n_evaluated} pairs "
-      f"(out of vocabulary: {similarity.oov_ratio:.1%})")
+print(
+    f"WordSim-353: Spearman {similarity.spearman:.3f} on {similarity.n_evaluated} pairs "
+    f"(out of vocabulary: {similarity.oov_ratio:.1%})"
+)

@@ -54,15 +54,21 @@ pipelines = {
         TfidfVectorizer(min_df=2, sublinear_tf=True), classifier()
     ),
     "LSAVectorizer": make_pipeline(
-        LSAVectorizer(n_components=300, min_df=2, sublinear_tf=True, random_state=0),
+        LSAVectorizer(
+            n_components=300, min_df=2, sublinear_tf=True, random_state=0
+        ),
         classifier(),
     ),
     "Word2VecVectorizer": make_pipeline(
-        Word2VecVectorizer(n_components=100, min_count=3, epochs=10, random_state=0),
+        Word2VecVectorizer(
+            n_components=100, min_count=3, epochs=10, random_state=0
+        ),
         classifier(),
     ),
     "GloVeVectorizer": make_pipeline(
-        GloVeVectorizer(n_components=100, min_count=3, epochs=25, x_max=10, random_state=0),
+        GloVeVectorizer(
+            n_components=100, min_count=3, epochs=25, x_max=10, random_state=0
+        ),
         classifier(),
     ),
 }
@@ -93,13 +99,21 @@ print(results.round(3))
 
 fig, ax = plt.subplots(figsize=(7, 3.5))
 positions = np.arange(len(results))
-ax.barh(positions, results["accuracy"], xerr=results["std"], color="tab:blue", alpha=0.8)
+ax.barh(
+    positions,
+    results["accuracy"],
+    xerr=results["std"],
+    color="tab:blue",
+    alpha=0.8,
+)
 ax.set_yticks(positions, results.index)
 ax.invert_yaxis()
 ax.set_xlim(0.5, max(0.85, results["accuracy"].max() + 0.03))
 ax.axvline(0.5, color="grey", linewidth=0.8)
 ax.set_xlabel("5-fold cross-validated accuracy")
-ax.set_title("Movie-review sentiment, Pipeline(vectorizer, LogisticRegression)")
+ax.set_title(
+    "Movie-review sentiment, Pipeline(vectorizer, LogisticRegression)"
+)
 for position, accuracy in zip(positions, results["accuracy"]):
     ax.text(accuracy + 0.005, position, f"{accuracy:.3f}", va="center")
 fig.tight_layout()
