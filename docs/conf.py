@@ -126,8 +126,7 @@ try:
     html_theme_options = {
         "navigation_with_keys": False,
         "show_prev_next": True,
-        # API pages are one object each: give their code and tables the full width.
-        "secondary_sidebar_items": {"**": ["page-toc"], "gen_modules/*": []},
+        "secondary_sidebar_items": ["page-toc"],
     }
 except ImportError:  # the default theme keeps the build working without the extra
     html_theme = "alabaster"
