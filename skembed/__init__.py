@@ -8,7 +8,14 @@ one dense row, so they drop into a :class:`~sklearn.pipeline.Pipeline` next to
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
 from .pretrained import EmbeddingVectorizer
+from .word2vec import Word2VecVectorizer
 
 __version__ = "0.1.0"
 
-__all__ = ["EmbeddingVectorizer", "KeyedVectors", "LSAVectorizer", "__version__"]
+__all__ = [
+    "EmbeddingVectorizer",
+    "KeyedVectors",
+    "LSAVectorizer",
+    "Word2VecVectorizer",
+    "__version__",
+]

@@ -183,18 +183,23 @@ def _read_text(fin, path, n_words, vector_size, line_number, encoding, unicode_e
         wanted = min(_BLOCK_LINES, n_words - len(sink))
         words, rests, line_numbers = [], [], []
         while len(words) < wanted:
-            raw = fin.readline()
-            if not raw:
+            lines = list(islice(fin, wanted - len(words)))
+            if not lines:
                 exhausted = True
                 break
-            line_number += 1
-            if not raw.strip():
-                continue
-            raw_word, _, raw_rest = raw.partition(b" ")
-            words.append(_decode_word(raw_word.strip(b"\r\n"), encoding, unicode_errors,
-                                      path, line_number))
-            rests.append(raw_rest.decode("latin-1"))
-            line_numbers.append(line_number)
+            for raw in lines:
+                line_number += 1
+                if raw.isspace():
+                    continue
+                raw_word, space, raw_rest = raw.partition(b" ")
+                if not space:
+                    raw_word = raw_word.rstrip(b"\r\n")
+                try:
+                    words.append(raw_word.decode(encoding, unicode_errors))
+                except UnicodeDecodeError:
+                    _decode_word(raw_word, encoding, unicode_errors, path, line_number)
+                rests.append(raw_rest.decode("latin-1"))
+                line_numbers.append(line_number)
         if not words:
             break
         try:

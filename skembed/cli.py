@@ -18,7 +18,7 @@ def _demo_pipelines(quick):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    from . import LSAVectorizer
+    from . import LSAVectorizer, Word2VecVectorizer
 
     def classifier():
         return LogisticRegression(max_iter=2000, C=1.0)
@@ -28,6 +28,15 @@ def _demo_pipelines(quick):
         (
             "LSAVectorizer(300)",
             make_pipeline(LSAVectorizer(n_components=300, random_state=0), classifier()),
+        ),
+        (
+            "Word2VecVectorizer(100, sif)",
+            make_pipeline(
+                Word2VecVectorizer(
+                    n_components=100, min_count=2, epochs=20, pooling="sif", random_state=0
+                ),
+                classifier(),
+            ),
         ),
     ]
     return pipelines
@@ -97,12 +106,13 @@ def _open_text(path):
 
 def _train_estimator(args):
     """The estimator ``skembed train`` fits, configured from the command-line options."""
+    defaults = {"word2vec": (5, 5), "glove": (10, 25)}[args.model]
     common = dict(
         n_components=args.dim,
-        window=args.window,
+        window=defaults[0] if args.window is None else args.window,
         min_count=args.min_count,
         max_vocab_size=args.max_vocab_size,
-        epochs=args.epochs,
+        epochs=defaults[1] if args.epochs is None else args.epochs,
         lowercase=not args.keep_case,
         token_pattern=args.token_pattern,
         n_jobs=args.threads,
@@ -159,6 +169,45 @@ def _build_parser():
     demo.add_argument(
         "--quick", action="store_true", help="use a 2,000-sentence subset (seconds)"
     )
+    train = commands.add_parser(
+        "train",
+        help="train word vectors on a text file (one document per line) and write them",
+    )
+    train.add_argument("model", choices=["word2vec", "glove"], help="what to train")
+    train.add_argument("corpus", help="text file, one document per line (.gz/.bz2/.xz ok)")
+    train.add_argument("-o", "--output", required=True, help="where to write the vectors")
+    train.add_argument(
+        "--format",
+        choices=["word2vec", "word2vec_binary", "glove"],
+        default="word2vec",
+        help="output format (default: word2vec text)",
+    )
+    train.add_argument("--dim", type=int, default=100, help="vector size (default 100)")
+    train.add_argument("--window", type=int, default=None, help="context window (5 / 10)")
+    train.add_argument("--min-count", type=int, default=5, help="minimum word count")
+    train.add_argument("--max-vocab-size", type=int, default=None, help="keep the N most frequent")
+    train.add_argument("--epochs", type=int, default=None, help="passes (5 / 25)")
+    train.add_argument("--threads", type=int, default=2, help="threads (default 2)")
+    train.add_argument("--seed", type=int, default=0, help="random seed")
+    train.add_argument(
+        "--token-pattern",
+        default=r"(?u)\b\w\w+\b",
+        help="regular expression of a token (default: words of 2+ characters)",
+    )
+    train.add_argument("--keep-case", action="store_true", help="do not lower-case")
+    train.add_argument(
+        "--architecture", choices=["skipgram", "cbow"], default="skipgram", help="word2vec"
+    )
+    train.add_argument(
+        "--objective",
+        choices=["negative_sampling", "hierarchical_softmax"],
+        default="negative_sampling",
+        help="word2vec",
+    )
+    train.add_argument("--negative", type=int, default=5, help="word2vec noise words")
+    train.add_argument("--sample", type=float, default=1e-3, help="word2vec subsampling")
+    train.add_argument("--x-max", type=float, default=100.0, help="GloVe weighting cutoff")
+
     evaluate = commands.add_parser(
         "evaluate",
         help="score a vectors file on the shipped analogy and word-similarity sets",
@@ -205,6 +254,11 @@ def main(argv=None):
         if args.folds < 2:
             raise SystemExit("skembed demo: --folds must be at least 2.")
         run_demo(n_splits=args.folds, quick=args.quick)
+    elif args.command == "train":
+        try:
+            run_train(args)
+        except (ValueError, TypeError, OSError) as error:
+            raise SystemExit(f"skembed train: {error}") from None
     elif args.command == "evaluate":
         try:
             run_evaluate(args)

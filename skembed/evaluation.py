@@ -9,6 +9,7 @@ instead of one vocabulary scan per question. :func:`format_report` runs the thre
 benchmarks shipped in :mod:`skembed.datasets` and returns a markdown table.
 """
 
+import io
 import os
 from dataclasses import dataclass, field
 
@@ -186,7 +187,7 @@ def _as_questions(questions):
     if questions is None:
         google = load_analogy_google()
         return google.questions, google.sections
-    if isinstance(questions, (str, os.PathLike)):
+    if isinstance(questions, (str, os.PathLike, io.TextIOBase)):
         return read_analogy_questions(questions)
     if hasattr(questions, "questions") and hasattr(questions, "sections"):
         items, sections = list(questions.questions), list(questions.sections)
@@ -206,12 +207,19 @@ def _as_questions(questions):
 
 
 def _solve_analogies(normed, abc, n_rows, method, canonical):
-    """Best answer row of every question, with the variant scores needed for ties to gensim.
+    """Best answer row of every question, and the scores of masked case variants.
 
     ``abc`` (n_questions, 3) holds the canonical rows of the words a, b, c. Candidates are
-    the first ``n_rows`` rows except the question words and their case variants. The
-    similarities of the distinct question words with a block of candidates are computed
-    once (one matrix product), and each question combines three rows of that block.
+    the first ``n_rows`` rows except the question words and their case variants. For each
+    block of candidate columns, one matrix product gives the similarities of the distinct
+    question words with the block; the (b, a) part of the score is formed once per distinct
+    (a, b) pair (the Google set has 550 pairs for 19,544 questions) and each question adds
+    its c row and takes the argmax. Blocks stay a few MB, so the work streams through the
+    cache instead of memory.
+
+    Returns ``best_row`` and ``best_score`` (n_questions,), -1 / -inf when no candidate is
+    left, and ``variant_scores``: for every question with case variants of its words among
+    the candidates, the list of (score, row) of those variants (see ``_gensim_answer``).
     """
     n_questions = len(abc)
     best_score = np.full(n_questions, -np.inf, dtype=np.float32)
@@ -220,55 +228,68 @@ def _solve_analogies(normed, abc, n_rows, method, canonical):
         return best_row, best_score, {}
     unique_rows, positions = np.unique(abc, return_inverse=True)
     positions = positions.reshape(abc.shape)
+    ab_pairs, pair_of_question = np.unique(positions[:, :2], axis=0, return_inverse=True)
+    pair_of_question = pair_of_question.ravel()
     query_vectors = normed[unique_rows]
 
-    # Rows to leave out of each question's candidates: its words and their case variants.
+    # Cells to mask in each question's scores: its words and their case variants, as
+    # (question, row) lists sorted by question.
+    masked_question = np.repeat(np.arange(n_questions), 3)
+    masked_row = abc.ravel()
+    repeated = np.zeros(abc.shape, dtype=bool)
+    repeated[:, 1] = abc[:, 1] == abc[:, 0]
+    repeated[:, 2] = (abc[:, 2] == abc[:, 0]) | (abc[:, 2] == abc[:, 1])
+    masked_question = masked_question[~repeated.ravel()]
+    masked_row = masked_row[~repeated.ravel()]
+    masked_is_variant = np.zeros(len(masked_row), dtype=bool)
     variants = {}
     for row in np.flatnonzero(canonical != np.arange(n_rows)):
         variants.setdefault(int(canonical[row]), []).append(int(row))
-    excluded_question, excluded_row, is_variant = [], [], []
-    for question, rows in enumerate(abc):
-        for row in {int(r) for r in rows}:
-            excluded_question.append(question)
-            excluded_row.append(row)
-            is_variant.append(False)
-            for variant in variants.get(row, ()):
-                excluded_question.append(question)
-                excluded_row.append(variant)
-                is_variant.append(True)
-    excluded_question = np.array(excluded_question, dtype=np.intp)
-    excluded_row = np.array(excluded_row, dtype=np.intp)
-    is_variant = np.array(is_variant, dtype=bool)
-    variant_scores = np.full(len(excluded_row), -np.inf, dtype=np.float32)
+    if variants:
+        extra_question, extra_row = [], []
+        has_variants = np.isin(masked_row, np.fromiter(variants, dtype=np.intp))
+        for question, row in zip(masked_question[has_variants].tolist(),
+                                 masked_row[has_variants].tolist()):
+            extra_question.extend([question] * len(variants[row]))
+            extra_row.extend(variants[row])
+        masked_question = np.concatenate([masked_question, extra_question]).astype(np.intp)
+        masked_row = np.concatenate([masked_row, extra_row]).astype(np.intp)
+        masked_is_variant = np.concatenate([masked_is_variant,
+                                            np.ones(len(extra_row), dtype=bool)])
+        order = np.argsort(masked_question, kind="stable")
+        masked_question = masked_question[order]
+        masked_row = masked_row[order]
+        masked_is_variant = masked_is_variant[order]
+    variant_cell_scores = np.full(len(masked_row), -np.inf, dtype=np.float32)
 
-    column_block = max(1, _BLOCK_VALUES // len(unique_rows))
+    column_block = max(1, _BLOCK_VALUES // max(len(unique_rows), len(ab_pairs)))
     for column_start in range(0, n_rows, column_block):
         column_stop = min(column_start + column_block, n_rows)
         similarities = query_vectors @ normed[column_start:column_stop].T
-        if method == "3cosmul":
+        if method == "3cosadd":
+            pair_terms = similarities[ab_pairs[:, 1]] - similarities[ab_pairs[:, 0]]
+        else:
             similarities += 1.0
             similarities *= 0.5
+            pair_terms = similarities[ab_pairs[:, 1]] / (similarities[ab_pairs[:, 0]]
+                                                         + _COSMUL_EPSILON)
         question_block = max(1, _SCORES_BLOCK_VALUES // (column_stop - column_start))
         for question_start in range(0, n_questions, question_block):
             question_stop = min(question_start + question_block, n_questions)
-            a, b, c = positions[question_start:question_stop].T
+            scores = pair_terms[pair_of_question[question_start:question_stop]]
+            c_rows = similarities[positions[question_start:question_stop, 2]]
             if method == "3cosadd":
-                scores = similarities[b]
-                scores += similarities[c]
-                scores -= similarities[a]
+                scores += c_rows
             else:
-                scores = similarities[b]
-                scores *= similarities[c]
-                scores /= similarities[a] + _COSMUL_EPSILON
-            first, last = np.searchsorted(excluded_question, [question_start, question_stop])
-            rows = excluded_row[first:last]
-            inside = (rows >= column_start) & (rows < column_stop)
-            pair_ids = np.arange(first, last)[inside]
-            local_questions = excluded_question[pair_ids] - question_start
-            local_columns = rows[inside] - column_start
-            variant_pairs = is_variant[pair_ids]
-            variant_scores[pair_ids[variant_pairs]] = scores[
-                local_questions[variant_pairs], local_columns[variant_pairs]]
+                scores *= c_rows
+            first, last = np.searchsorted(masked_question, [question_start, question_stop])
+            rows = masked_row[first:last]
+            inside = np.flatnonzero((rows >= column_start) & (rows < column_stop)) + first
+            local_questions = masked_question[inside] - question_start
+            local_columns = masked_row[inside] - column_start
+            is_variant = masked_is_variant[inside]
+            variant_cell_scores[inside[is_variant]] = scores[local_questions[is_variant],
+                                                             local_columns[is_variant]]
             scores[local_questions, local_columns] = -np.inf
             local_best = scores.argmax(axis=1)
             local_score = scores[np.arange(len(scores)), local_best]
@@ -277,11 +298,11 @@ def _solve_analogies(normed, abc, n_rows, method, canonical):
             best_score[question_start:question_stop][better] = local_score[better]
             best_row[question_start:question_stop][better] = local_best[better] + column_start
     best_row[~np.isfinite(best_score)] = -1
-    variant_answers = {}
-    for pair in np.flatnonzero(is_variant):
-        variant_answers.setdefault(int(excluded_question[pair]), []).append(
-            (float(variant_scores[pair]), int(excluded_row[pair])))
-    return best_row, best_score, variant_answers
+    variant_scores = {}
+    for cell in np.flatnonzero(masked_is_variant):
+        variant_scores.setdefault(int(masked_question[cell]), []).append(
+            (float(variant_cell_scores[cell]), int(masked_row[cell])))
+    return best_row, best_score, variant_scores
 
 
 def _gensim_answer(best_row, best_score, variant_candidates, n_candidates):
@@ -324,9 +345,10 @@ def evaluate_analogies(kv, questions=None, *, restrict_vocab=30000, case_insensi
     kv : KeyedVectors
         The word vectors, most frequent words first (as every skembed estimator and
         most vector files order them).
-    questions : None, str, os.PathLike, Bunch or list of 4-tuples of str, default=None
+    questions : None, str, os.PathLike, text file, Bunch or list of 4-tuples of str, \
+            default=None
         None uses the Google analogy set (:func:`~skembed.datasets.load_analogy_google`).
-        A path is read in the same format (``": section"`` lines, then ``a b c d`` lines).
+        A path or open text file is read in the same format (``": section"`` lines, then ``a b c d`` lines).
         A Bunch with ``questions`` and ``sections`` attributes, or a plain list of
         ``(a, b, c, d)`` tuples (one section named ``"questions"``), is used as given.
     restrict_vocab : int or None, default=30000
@@ -358,7 +380,7 @@ def evaluate_analogies(kv, questions=None, *, restrict_vocab=30000, case_insensi
     Examples
     --------
     >>> import numpy as np
-    >>> from skembed.keyed_vectors import KeyedVectors
+    >>> from skembed import KeyedVectors
     >>> from skembed.evaluation import evaluate_analogies
     >>> kv = KeyedVectors(np.array([[1.0, 0.0, 0.1], [1.0, 0.0, 0.9], [0.0, 1.0, 0.1],
     ...                             [0.0, 1.0, 0.9]]), ["man", "king", "woman", "queen"])
@@ -382,9 +404,9 @@ def evaluate_analogies(kv, questions=None, *, restrict_vocab=30000, case_insensi
     evaluated = np.flatnonzero((rows >= 0).all(axis=1))
     abc = rows[evaluated, :3]
 
-    best_row, best_score, variant_answers = _solve_analogies(
+    best_row, best_score, variant_scores = _solve_analogies(
         kv.get_normed_vectors(), abc, n_rows, method, canonical)
-    for question, candidates in variant_answers.items():
+    for question, candidates in variant_scores.items():
         n_candidates = n_rows - len(set(abc[question].tolist()))
         best_row[question] = _gensim_answer(best_row[question], best_score[question],
                                             candidates, n_candidates)
@@ -427,7 +449,7 @@ def _as_pairs(pairs):
     if pairs is None:
         wordsim = load_wordsim353()
         return wordsim.pairs, wordsim.scores
-    if isinstance(pairs, (str, os.PathLike)):
+    if isinstance(pairs, (str, os.PathLike, io.TextIOBase)):
         return read_word_pairs(pairs)
     if hasattr(pairs, "pairs") and hasattr(pairs, "scores"):
         items, scores = list(pairs.pairs), np.asarray(pairs.scores, dtype=np.float64)
@@ -461,9 +483,10 @@ def evaluate_similarity(kv, pairs=None, *, restrict_vocab=300000, case_insensiti
     ----------
     kv : KeyedVectors
         The word vectors, most frequent words first.
-    pairs : None, str, os.PathLike, Bunch or list of (str, str, float), default=None
-        None uses WordSim-353 (:func:`~skembed.datasets.load_wordsim353`). A path is read
-        as tab-separated ``word1 word2 score`` lines (``#`` starts a comment line). A Bunch
+    pairs : None, str, os.PathLike, text file, Bunch or list of (str, str, float), \
+            default=None
+        None uses WordSim-353 (:func:`~skembed.datasets.load_wordsim353`). A path or open
+        text file is read as tab-separated ``word1 word2 score`` lines (``#`` starts a comment line). A Bunch
         with ``pairs`` and ``scores`` (e.g. :func:`~skembed.datasets.load_simlex999`), or a
         list of ``(word1, word2, score)`` triples, is used as given.
     restrict_vocab : int or None, default=300000
@@ -490,7 +513,7 @@ def evaluate_similarity(kv, pairs=None, *, restrict_vocab=300000, case_insensiti
     Examples
     --------
     >>> import numpy as np
-    >>> from skembed.keyed_vectors import KeyedVectors
+    >>> from skembed import KeyedVectors
     >>> from skembed.evaluation import evaluate_similarity
     >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.9, 0.2], [0.1, 1.0], [0.0, 1.0]]),
     ...                   ["cat", "dog", "car", "bus"])
@@ -551,7 +574,7 @@ def format_report(kv, *, restrict_vocab=30000):
     Examples
     --------
     >>> import numpy as np
-    >>> from skembed.keyed_vectors import KeyedVectors
+    >>> from skembed import KeyedVectors
     >>> from skembed.evaluation import format_report
     >>> words = ["king", "queen", "man", "woman", "tiger", "cat", "old", "new", "smart"]
     >>> kv = KeyedVectors(np.random.default_rng(0).standard_normal((9, 4)), words)

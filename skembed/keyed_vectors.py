@@ -114,7 +114,7 @@ class KeyedVectors:
     Examples
     --------
     >>> import numpy as np
-    >>> from skembed.keyed_vectors import KeyedVectors
+    >>> from skembed import KeyedVectors
     >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]),
     ...                   ["cat", "dog", "car"])
     >>> len(kv), kv.vector_size
@@ -213,7 +213,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.eye(2), ["a", "b"])
         >>> kv.get_index("b")
         1
@@ -253,7 +253,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[3.0, 4.0]]), ["a"])
         >>> kv.get_vector("a", norm=True)
         array([0.6, 0.8], dtype=float32)
@@ -288,7 +288,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[3.0, 4.0]]), ["a"])
         >>> kv.vectors[0] = [0.0, 2.0]
         >>> kv.fill_norms(force=True)
@@ -311,7 +311,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> KeyedVectors(np.array([[0.0, 5.0]]), ["a"]).get_normed_vectors()
         array([[0., 1.]], dtype=float32)
         """
@@ -438,7 +438,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [-1.0, 0.0]]),
         ...                   ["cat", "dog", "car", "rock"])
         >>> kv.most_similar("cat", topn=2)
@@ -481,7 +481,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.0, 1.0]]), ["east", "north"])
         >>> kv.similar_by_vector([0.1, 1.0], topn=1)
         [('north', 0.99...)]
@@ -523,7 +523,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0, 0.1], [1.0, 0.0, 0.9], [0.0, 1.0, 0.1],
         ...                             [0.0, 1.0, 0.9]]), ["man", "king", "woman", "queen"])
         >>> kv.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=1)
@@ -568,7 +568,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0, 0.1], [1.0, 0.0, 0.9], [0.0, 1.0, 0.1],
         ...                             [0.0, 1.0, 0.9]]), ["man", "king", "woman", "queen"])
         >>> kv.analogy("man", "king", "woman")[0][0]
@@ -600,7 +600,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0], [1.0, 1.0]]), ["a", "b"])
         >>> round(kv.similarity("a", "b"), 4)
         0.7071
@@ -624,7 +624,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
         ...                   ["x", "y", "xy"])
         >>> round(kv.n_similarity(["x", "y"], ["xy"]), 4)
@@ -658,7 +658,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.1], [0.9, 0.0], [1.0, -0.1], [0.0, 1.0]]),
         ...                   ["cat", "dog", "cow", "car"])
         >>> kv.doesnt_match(["cat", "dog", "car", "cow"])
@@ -690,7 +690,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[1.0, 0.0], [0.9, 0.1], [0.5, 0.5], [0.0, 1.0]]),
         ...                   ["a", "b", "c", "d"])
         >>> kv.rank("a", "b"), kv.rank("a", "d")
@@ -754,7 +754,7 @@ class KeyedVectors:
         --------
         >>> import os, tempfile
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[0.5, -1.0], [2.0, 0.25]]), ["hello", "world"])
         >>> path = os.path.join(tempfile.mkdtemp(), "vectors.bin")
         >>> kv.save_word2vec_format(path, binary=True)
@@ -793,7 +793,7 @@ class KeyedVectors:
         --------
         >>> import os, tempfile
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> kv = KeyedVectors(np.array([[0.5, -1.0]]), ["hello"])
         >>> path = os.path.join(tempfile.mkdtemp(), "vectors.txt")
         >>> kv.save_word2vec_format(path)
@@ -831,7 +831,7 @@ class KeyedVectors:
         Examples
         --------
         >>> import os, tempfile
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> path = os.path.join(tempfile.mkdtemp(), "glove.txt")
         >>> with open(path, "w") as f:
         ...     _ = f.write("the 0.1 0.2 0.3\\nof -0.5 0.0 1.5\\n")
@@ -856,7 +856,7 @@ class KeyedVectors:
         --------
         >>> import os, tempfile
         >>> import numpy as np
-        >>> from skembed.keyed_vectors import KeyedVectors
+        >>> from skembed import KeyedVectors
         >>> path = os.path.join(tempfile.mkdtemp(), "glove.txt.gz")
         >>> KeyedVectors(np.array([[1.5, 2.0]]), ["word"]).save_glove_format(path)
         >>> KeyedVectors.load_glove_format(path)["word"]

@@ -17,7 +17,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import check_param_validation
 
-from skembed import EmbeddingVectorizer, LSAVectorizer
+from skembed import EmbeddingVectorizer, LSAVectorizer, Word2VecVectorizer
 
 from .conftest import make_documents, make_keyed_vectors
 
@@ -26,6 +26,24 @@ ESTIMATORS = [
         LSAVectorizer(n_components=4, random_state=0),
         {"vectorizer__n_components": [2, 3], "vectorizer__sublinear_tf": [False, True]},
         id="LSAVectorizer",
+    ),
+    pytest.param(
+        Word2VecVectorizer(n_components=8, min_count=1, epochs=2, random_state=0),
+        {"vectorizer__window": [2, 5], "vectorizer__n_components": [4, 8]},
+        id="Word2VecVectorizer",
+    ),
+    pytest.param(
+        Word2VecVectorizer(
+            n_components=6,
+            architecture="cbow",
+            objective="hierarchical_softmax",
+            min_count=1,
+            epochs=2,
+            pooling="sif",
+            random_state=0,
+        ),
+        {"vectorizer__pooling": ["mean", "max"]},
+        id="Word2VecVectorizer-cbow-hs",
     ),
     pytest.param(
         EmbeddingVectorizer(make_keyed_vectors()),

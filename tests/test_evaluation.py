@@ -316,3 +316,14 @@ def test_format_report(trained):
     assert f"{analogies.n_evaluated:,} / 19,544 questions" in lines[2]
     wordsim = evaluate_similarity(kv, load_wordsim353())
     assert f"Spearman {wordsim.spearman:.3f}" in lines[5]
+
+
+def test_open_text_files_are_accepted():
+    import io
+
+    kv = KeyedVectors(np.array([[1.0, 0.0, 0.1], [1.0, 0.0, 0.9], [0.0, 1.0, 0.1],
+                                [0.0, 1.0, 0.9]]), ["man", "king", "woman", "queen"])
+    result = evaluate_analogies(kv, io.StringIO(": royals\nman king woman queen\n"))
+    assert (result.n_correct, list(result.sections)) == (1, ["royals"])
+    pairs = io.StringIO("man\tking\t5\nwoman\tqueen\t5.5\nman\tqueen\t1\n")
+    assert evaluate_similarity(kv, pairs).n_evaluated == 3

@@ -3,8 +3,11 @@
 import pickle
 
 import gensim
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis.extra.numpy import arrays
 
 from skembed.keyed_vectors import KeyedVectors
 
@@ -469,3 +472,17 @@ def test_blank_lines_are_skipped(tmp_path):
     path.write_text("a 1 2\n\nb 3 4\n\n", encoding="utf-8")
     kv = KeyedVectors.load_glove_format(path)
     assert kv.index_to_key == ["a", "b"]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(matrix=arrays(np.float32, st.tuples(st.integers(1, 6), st.integers(1, 5)),
+                     elements=st.floats(width=32, allow_nan=False, allow_infinity=False)))
+def test_text_round_trip_is_exact_for_any_float32(tmp_path, matrix):
+    # Nine significant digits identify every float32, subnormals and extremes included.
+    kv = KeyedVectors(matrix, [f"k{i}" for i in range(len(matrix))])
+    path = tmp_path / "any.txt"
+    kv.save_word2vec_format(path)
+    loaded = KeyedVectors.load_word2vec_format(path)
+    # Bit for bit, so -0.0 stays -0.0.
+    np.testing.assert_array_equal(loaded.vectors.view(np.uint32), kv.vectors.view(np.uint32))

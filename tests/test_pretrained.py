@@ -66,3 +66,16 @@ def test_pooling_modes_are_finite(kv, pooling):
     out = EmbeddingVectorizer(kv, pooling=pooling, norm="l2").fit_transform(make_documents(30))
     assert out.shape == (30, kv.vector_size)
     assert np.all(np.isfinite(out))
+
+
+def test_shipped_test_vectors_load_and_pool():
+    import pathlib
+
+    path = pathlib.Path(__file__).parent / "data" / "sotu_vectors.txt"
+    vectorizer = EmbeddingVectorizer(str(path), pooling="sif")
+    documents = ["the economy is growing", "our troops and our nation", "zzzz"]
+    out = vectorizer.fit_transform(documents)
+    assert vectorizer.word_vectors_.vectors.shape == (1274, 24)
+    assert out.shape == (3, 24) and np.all(np.isfinite(out))
+    assert not out[2].any()
+    assert vectorizer.load_seconds_ > 0

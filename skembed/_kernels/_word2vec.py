@@ -1,0 +1,617 @@
+"""Word2vec training kernels: Huffman tree, noise and subsampling tables, epoch updates.
+
+The tables (Huffman codes for hierarchical softmax, the alias table of the noise distribution
+for negative sampling, the subsampling keep probabilities) are built once per fit from the
+vocabulary counts. The epoch kernels then walk the flat array of token ids in work units of
+about ten thousand tokens: each unit subsamples its documents afresh, cuts them into pieces
+of at most :data:`MAX_PIECE_LENGTH` kept tokens (a longer document simply continues in the
+next piece, nothing is dropped) and trains skip-gram or CBOW with negative sampling or
+hierarchical softmax on every position, with the reduced window of the word2vec C tool. The
+serial build is reproducible bit for bit; the parallel build runs the units in ``prange``
+and updates the shared weight matrices without locks (Hogwild), as the C tool and gensim do.
+"""
+
+import numba
+import numpy as np
+
+from skembed._kernels._random import bounded_int, unit_float, xorshift_next
+
+#: Longest run of kept tokens trained as one sentence; windows never cross a piece boundary.
+#: gensim uses the same limit; the C tool uses 1000.
+MAX_PIECE_LENGTH = 10000
+
+# The sigmoid and log-sigmoid are read from tables over [-_BOUND, _BOUND), evaluated at the
+# centre of each bin; outside that range the sigmoid is clipped to 0 or 1, as in the C tool.
+_BOUND = 6.0
+_TABLE_SIZE = 2048
+_TABLE_SCALE = _TABLE_SIZE / (2.0 * _BOUND)
+
+
+def _sigmoid_tables():
+    x = (np.arange(_TABLE_SIZE) + 0.5) / _TABLE_SCALE - _BOUND
+    sigmoid = 1.0 / (1.0 + np.exp(-x))
+    log_sigmoid = -np.log1p(np.exp(-x))
+    return sigmoid.astype(np.float32), log_sigmoid.astype(np.float32)
+
+
+SIGMOID_TABLE, LOG_SIGMOID_TABLE = _sigmoid_tables()
+
+SKIPGRAM = 0
+CBOW = 1
+NEGATIVE_SAMPLING = 0
+HIERARCHICAL_SOFTMAX = 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables built once per fit
+# ---------------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True)
+def _huffman_parents(sorted_counts):
+    # Two-pointer merge of the C tool: leaves sorted by decreasing count sit at 0..V-1, new
+    # inner nodes are appended at V..2V-2 in increasing order of weight, so the two smallest
+    # remaining nodes are always at one of the two pointers. O(V).
+    n_words = sorted_counts.shape[0]
+    weight = np.empty(2 * n_words - 1, dtype=np.int64)
+    weight[:n_words] = sorted_counts
+    parent = np.zeros(2 * n_words - 1, dtype=np.int64)
+    branch = np.zeros(2 * n_words - 1, dtype=np.uint8)
+    leaf = n_words - 1
+    inner = n_words
+    for node in range(n_words, 2 * n_words - 1):
+        if leaf >= 0 and (inner >= node or weight[leaf] < weight[inner]):
+            first = leaf
+            leaf -= 1
+        else:
+            first = inner
+            inner += 1
+        if leaf >= 0 and (inner >= node or weight[leaf] < weight[inner]):
+            second = leaf
+            leaf -= 1
+        else:
+            second = inner
+            inner += 1
+        weight[node] = weight[first] + weight[second]
+        parent[first] = node
+        parent[second] = node
+        branch[second] = 1
+    return parent, branch
+
+
+@numba.njit(cache=True, nogil=True)
+def _huffman_paths(order, parent, branch):
+    n_words = order.shape[0]
+    root = 2 * n_words - 2
+    # A parent always has a larger index than its children, so depths fill top-down.
+    depth = np.zeros(2 * n_words - 1, dtype=np.int64)
+    for node in range(root - 1, -1, -1):
+        depth[node] = depth[parent[node]] + 1
+    lengths = depth[:n_words]
+    code_offsets = np.zeros(n_words + 1, dtype=np.int64)
+    for rank in range(n_words):
+        code_offsets[order[rank] + 1] = lengths[rank]
+    code_offsets = np.cumsum(code_offsets)
+    codes = np.empty(code_offsets[-1], dtype=np.uint8)
+    points = np.empty(code_offsets[-1], dtype=np.int32)
+    for rank in range(n_words):
+        word = order[rank]
+        # Walk leaf -> root, writing from the end so the stored path reads root -> leaf.
+        position = code_offsets[word + 1] - 1
+        node = rank
+        while node != root:
+            codes[position] = branch[node]
+            points[position] = parent[node] - n_words
+            position -= 1
+            node = parent[node]
+    return code_offsets, codes, points
+
+
+def build_huffman_tree(counts):
+    """Huffman-code every word by its count, as the word2vec C tool does.
+
+    Parameters
+    ----------
+    counts : ndarray of shape (n_words,), dtype int64
+        Positive word counts, in any order.
+
+    Returns
+    -------
+    code_offsets : ndarray of shape (n_words + 1,), dtype int64
+        Word ``w``'s path is stored at ``code_offsets[w]:code_offsets[w + 1]`` of ``codes`` and
+        ``points``; its length is the code length.
+    codes : ndarray of shape (code_offsets[-1],), dtype uint8
+        The branch bits from the root down to the word.
+    points : ndarray of shape (code_offsets[-1],), dtype int32
+        The inner nodes on that path, root first, indexed ``0 .. n_words - 2`` (the root is
+        ``n_words - 2``): the rows of the hierarchical-softmax output matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> code_offsets, codes, points = build_huffman_tree(np.array([5, 3, 2]))
+    >>> np.diff(code_offsets).tolist()
+    [1, 2, 2]
+    """
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
+    n_words = counts.shape[0]
+    if n_words < 2:
+        return (np.zeros(n_words + 1, dtype=np.int64), np.empty(0, dtype=np.uint8),
+                np.empty(0, dtype=np.int32))
+    order = np.argsort(-counts, kind="stable")
+    parent, branch = _huffman_parents(counts[order])
+    return _huffman_paths(order, parent, branch)
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_alias_table(probabilities):
+    # Vose's alias method. Entry i keeps i with probability threshold/2**32 and otherwise
+    # gives alias[i]; both halves are packed in one uint64 so a draw costs one memory load.
+    n = probabilities.shape[0]
+    scaled = probabilities * n
+    table = np.empty(n, dtype=np.uint64)
+    small = np.empty(n, dtype=np.int64)
+    large = np.empty(n, dtype=np.int64)
+    n_small = 0
+    n_large = 0
+    for i in range(n):
+        if scaled[i] < 1.0:
+            small[n_small] = i
+            n_small += 1
+        else:
+            large[n_large] = i
+            n_large += 1
+    full = np.uint64(0xFFFFFFFF)
+    while n_small > 0 and n_large > 0:
+        n_small -= 1
+        s = small[n_small]
+        g = large[n_large - 1]
+        threshold = np.uint64(min(scaled[s] * 4294967296.0, 4294967295.0))
+        table[s] = (threshold << np.uint64(32)) | np.uint64(g)
+        scaled[g] = (scaled[g] + scaled[s]) - 1.0
+        if scaled[g] < 1.0:
+            n_large -= 1
+            small[n_small] = g
+            n_small += 1
+    # What is left has probability one up to rounding: it always keeps itself.
+    for k in range(n_large):
+        i = large[k]
+        table[i] = (full << np.uint64(32)) | np.uint64(i)
+    for k in range(n_small):
+        i = small[k]
+        table[i] = (full << np.uint64(32)) | np.uint64(i)
+    return table
+
+
+def build_noise_table(counts, ns_exponent):
+    """Alias table of the negative-sampling noise distribution ``counts ** ns_exponent``.
+
+    Parameters
+    ----------
+    counts : ndarray of shape (n_words,), dtype int64
+        Word counts.
+    ns_exponent : float
+        Exponent of the counts (0.75 in word2vec; 0 is uniform, 1 is the unigram frequency).
+
+    Returns
+    -------
+    ndarray of shape (n_words,), dtype uint64
+        Entry ``i`` packs a 32-bit threshold (high half) and an alias word (low half): a draw
+        picks ``i`` uniformly, keeps it if 32 random bits fall below the threshold and takes
+        the alias otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> table = build_noise_table(np.array([10, 10]), 0.75)
+    >>> (table & 0xFFFFFFFF).tolist()
+    [0, 1]
+    """
+    weights = np.asarray(counts, dtype=np.float64) ** ns_exponent
+    return _fill_alias_table(weights / weights.sum())
+
+
+def noise_probabilities(table):
+    """Exact sampling probabilities implied by an alias table from :func:`build_noise_table`.
+
+    Parameters
+    ----------
+    table : ndarray of shape (n_words,), dtype uint64
+
+    Returns
+    -------
+    ndarray of shape (n_words,), dtype float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> noise_probabilities(build_noise_table(np.array([1, 1, 1, 1]), 0.75)).round(6).tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    """
+    n = table.shape[0]
+    keep = (table >> np.uint64(32)).astype(np.float64) / 4294967296.0
+    alias = (table & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    # The all-ones threshold with alias == self means "always self".
+    keep[alias == np.arange(n)] = 1.0
+    probabilities = keep / n
+    np.add.at(probabilities, alias, (1.0 - keep) / n)
+    return probabilities
+
+
+def keep_probabilities(counts, sample):
+    """Probability of keeping each occurrence of a word under frequent-word subsampling.
+
+    ``(sqrt(c / (sample * total)) + 1) * (sample * total) / c``, capped at 1, where ``c`` is
+    the word's count and ``total`` the sum of all counts (the formula of the word2vec C tool).
+
+    Parameters
+    ----------
+    counts : ndarray of shape (n_words,), dtype int64
+        Word counts.
+    sample : float
+        Subsampling threshold; 0 keeps every word.
+
+    Returns
+    -------
+    ndarray of shape (n_words,), dtype float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> [round(float(p), 4) for p in keep_probabilities(np.array([1000, 1]), 1e-3)]
+    [0.0326, 1.0]
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    if sample == 0 or counts.size == 0:
+        return np.ones(counts.shape[0], dtype=np.float32)
+    threshold = sample * counts.sum()
+    with np.errstate(divide="ignore"):
+        keep = (np.sqrt(counts / threshold) + 1.0) * threshold / counts
+    return np.minimum(keep, 1.0).astype(np.float32)
+
+
+@numba.njit(cache=True, nogil=True)
+def split_work_units(offsets, unit_size):
+    """Cut the token stream into work units of ``unit_size`` to ``2 * unit_size`` tokens.
+
+    Units end at document boundaries, except that a document longer than the unit size is
+    split inside (each part then trains as its own sentence).
+
+    Parameters
+    ----------
+    offsets : ndarray of shape (n_documents + 1,), dtype int64
+        Document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
+    unit_size : int
+        Target number of tokens per unit (positive).
+
+    Returns
+    -------
+    ndarray of shape (n_units + 1,), dtype int64
+        Unit ``u`` covers token positions ``bounds[u]:bounds[u + 1]``.
+    """
+    n_tokens = offsets[-1]
+    bounds = np.empty(n_tokens // unit_size + 2, dtype=np.int64)
+    bounds[0] = 0
+    n_bounds = 1
+    last = np.int64(0)
+    for d in range(offsets.shape[0] - 1):
+        end = offsets[d + 1]
+        if end - last < unit_size:
+            continue
+        while end - last > 2 * unit_size:
+            last += unit_size
+            bounds[n_bounds] = last
+            n_bounds += 1
+        last = end
+        bounds[n_bounds] = last
+        n_bounds += 1
+    if last < n_tokens:
+        bounds[n_bounds] = n_tokens
+        n_bounds += 1
+    return bounds[:n_bounds].copy()
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-prediction updates (shared by the epoch kernels and the tests)
+# ---------------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _sigmoid(f):
+    x = (f + _BOUND) * _TABLE_SCALE
+    if x <= 0.0:
+        return np.float32(0.0)
+    if x >= _TABLE_SIZE:
+        return np.float32(1.0)
+    return SIGMOID_TABLE[int(x)]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _log_sigmoid(f):
+    x = (f + _BOUND) * _TABLE_SCALE
+    if x <= 0.0:
+        return np.float32(f)
+    if x >= _TABLE_SIZE:
+        return np.float32(0.0)
+    return LOG_SIGMOID_TABLE[int(x)]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _draw_noise(noise_table, state):
+    # One 64-bit draw: the high half picks a slot (Lemire's multiply-shift), the low half is
+    # the coin that decides between the slot and its alias.
+    state = xorshift_next(state)
+    slot = ((state >> np.uint64(32)) * np.uint64(noise_table.shape[0])) >> np.uint64(32)
+    entry = noise_table[slot]
+    if (state & np.uint64(0xFFFFFFFF)) < (entry >> np.uint64(32)):
+        return state, np.int64(slot)
+    return state, np.int64(entry & np.uint64(0xFFFFFFFF))
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def negative_sampling_update(hidden, hidden_error, output_vectors, targets, n_targets,
+                             learning_rate):
+    """One negative-sampling prediction: push ``targets[0]`` up and the noise words down.
+
+    Updates ``output_vectors`` in place and adds the gradient step for ``hidden`` into
+    ``hidden_error`` (the caller applies it to the input vectors).
+
+    Parameters
+    ----------
+    hidden : ndarray of shape (dim,), dtype float32
+        Input vector (skip-gram: the context word's vector; CBOW: the mean or sum of the
+        context vectors).
+    hidden_error : ndarray of shape (dim,), dtype float32
+        Accumulates ``sum_t g_t * output_vectors[t]``.
+    output_vectors : ndarray of shape (n_words, dim), dtype float32
+        Negative-sampling output weights.
+    targets : ndarray of shape (>= n_targets,), dtype int32
+        ``targets[0]`` is the positive word, ``targets[1:n_targets]`` the noise words.
+    n_targets : int
+        Number of targets to use.
+    learning_rate : float32
+        Step size.
+
+    Returns
+    -------
+    float
+        The loss ``-log sigmoid(h.u_pos) - sum log sigmoid(-h.u_neg)`` before the update.
+    """
+    dim = hidden.shape[0]
+    loss = 0.0
+    for d in range(n_targets):
+        target = targets[d]
+        f = np.float32(0.0)
+        for k in range(dim):
+            f += hidden[k] * output_vectors[target, k]
+        if d == 0:
+            g = np.float32((np.float32(1.0) - _sigmoid(f)) * learning_rate)
+            loss -= _log_sigmoid(f)
+        else:
+            g = np.float32(-_sigmoid(f) * learning_rate)
+            loss -= _log_sigmoid(-f)
+        for k in range(dim):
+            hidden_error[k] += g * output_vectors[target, k]
+            output_vectors[target, k] += g * hidden[k]
+    return loss
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def hierarchical_softmax_update(hidden, hidden_error, output_vectors, codes, points, start,
+                                end, learning_rate):
+    """One hierarchical-softmax prediction: follow a word's Huffman path from the root.
+
+    Parameters
+    ----------
+    hidden : ndarray of shape (dim,), dtype float32
+        Input vector.
+    hidden_error : ndarray of shape (dim,), dtype float32
+        Accumulates the gradient step for ``hidden``.
+    output_vectors : ndarray of shape (n_words - 1, dim), dtype float32
+        One row per inner node of the Huffman tree.
+    codes : ndarray of shape (n_code_entries,), dtype uint8
+        Branch bits, from :func:`build_huffman_tree`.
+    points : ndarray of shape (n_code_entries,), dtype int32
+        Inner nodes, from :func:`build_huffman_tree`.
+    start, end : int
+        The target word's path is ``codes[start:end]`` / ``points[start:end]``.
+    learning_rate : float32
+        Step size.
+
+    Returns
+    -------
+    float
+        ``-sum log sigmoid((1 - 2 * code) * h.u_node)`` over the path, before the update.
+    """
+    dim = hidden.shape[0]
+    loss = 0.0
+    for d in range(start, end):
+        node = points[d]
+        f = np.float32(0.0)
+        for k in range(dim):
+            f += hidden[k] * output_vectors[node, k]
+        if codes[d] == 0:
+            g = np.float32((np.float32(1.0) - _sigmoid(f)) * learning_rate)
+            loss -= _log_sigmoid(f)
+        else:
+            g = np.float32(-_sigmoid(f) * learning_rate)
+            loss -= _log_sigmoid(-f)
+        for k in range(dim):
+            hidden_error[k] += g * output_vectors[node, k]
+            output_vectors[node, k] += g * hidden[k]
+    return loss
+
+
+# ---------------------------------------------------------------------------------------------
+# Epoch kernels
+# ---------------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _predict(hidden, hidden_error, output_vectors, word, tables, config, targets,
+             learning_rate, state):
+    noise_table = tables[1]
+    code_offsets = tables[2]
+    negative = config[3]
+    for k in range(hidden_error.shape[0]):
+        hidden_error[k] = 0.0
+    if config[1] == HIERARCHICAL_SOFTMAX:
+        loss = hierarchical_softmax_update(hidden, hidden_error, output_vectors, tables[3],
+                                           tables[4], code_offsets[word],
+                                           code_offsets[word + 1], learning_rate)
+        return state, loss
+    targets[0] = word
+    n_targets = 1
+    for _ in range(negative):
+        state, noise = _draw_noise(noise_table, state)
+        if noise != word:
+            targets[n_targets] = noise
+            n_targets += 1
+    loss = negative_sampling_update(hidden, hidden_error, output_vectors, targets, n_targets,
+                                    learning_rate)
+    return state, loss
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def _train_piece(piece, length, weights, tables, config, buffers, learning_rate, state):
+    input_vectors, output_vectors = weights
+    hidden, hidden_error, targets = buffers
+    architecture = config[0]
+    window = config[2]
+    cbow_mean = config[4]
+    dim = input_vectors.shape[1]
+    loss = 0.0
+    n_predictions = 0
+    for i in range(length):
+        word = piece[i]
+        state = xorshift_next(state)
+        reach = window - bounded_int(state, window)
+        lo = max(0, i - reach)
+        hi = min(length, i + reach + 1)
+        if architecture == SKIPGRAM:
+            for j in range(lo, hi):
+                if j == i:
+                    continue
+                context = piece[j]
+                state, pair_loss = _predict(input_vectors[context], hidden_error,
+                                            output_vectors, word, tables, config, targets,
+                                            learning_rate, state)
+                loss += pair_loss
+                n_predictions += 1
+                for k in range(dim):
+                    input_vectors[context, k] += hidden_error[k]
+        else:
+            if hi - lo < 2:
+                continue
+            for k in range(dim):
+                hidden[k] = 0.0
+            for j in range(lo, hi):
+                if j != i:
+                    context = piece[j]
+                    for k in range(dim):
+                        hidden[k] += input_vectors[context, k]
+            if cbow_mean:
+                scale = np.float32(1.0 / (hi - lo - 1))
+                for k in range(dim):
+                    hidden[k] *= scale
+            state, pair_loss = _predict(hidden, hidden_error, output_vectors, word, tables,
+                                        config, targets, learning_rate, state)
+            loss += pair_loss
+            n_predictions += 1
+            for j in range(lo, hi):
+                if j != i:
+                    context = piece[j]
+                    for k in range(dim):
+                        input_vectors[context, k] += hidden_error[k]
+    return state, loss, n_predictions
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def _train_unit(corpus, weights, tables, config, start, end, learning_rate, state):
+    ids, offsets = corpus
+    keep = tables[0]
+    dim = weights[0].shape[1]
+    piece = np.empty(MAX_PIECE_LENGTH, dtype=np.int32)
+    buffers = (np.empty(dim, dtype=np.float32), np.empty(dim, dtype=np.float32),
+               np.empty(config[3] + 1, dtype=np.int32))
+    loss = 0.0
+    n_predictions = 0
+    n_kept = 0
+    document = np.searchsorted(offsets, start, side="right") - 1
+    position = start
+    while position < end:
+        document_end = min(offsets[document + 1], end)
+        # Subsample the document afresh, training a piece whenever it fills up.
+        while position < document_end:
+            length = 0
+            while position < document_end and length < MAX_PIECE_LENGTH:
+                word = ids[position]
+                position += 1
+                if keep[word] < 1.0:
+                    state = xorshift_next(state)
+                    if unit_float(state) >= keep[word]:
+                        continue
+                piece[length] = word
+                length += 1
+            n_kept += length
+            state, piece_loss, piece_predictions = _train_piece(
+                piece, length, weights, tables, config, buffers, learning_rate, state)
+            loss += piece_loss
+            n_predictions += piece_predictions
+        document += 1
+    return state, loss, n_predictions, n_kept
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def train_units_serial(corpus, weights, tables, config, unit_bounds, learning_rates, states,
+                       losses, n_predictions, n_kept):
+    """Train a run of work units one after the other (reproducible bit for bit).
+
+    Parameters
+    ----------
+    corpus : tuple (ids, offsets)
+        ``ids`` int32 (n_tokens,): token ids of all documents; ``offsets`` int64
+        (n_documents + 1,): document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
+    weights : tuple (input_vectors, output_vectors)
+        float32 (n_words, dim) input vectors and float32 output weights, (n_words, dim) for
+        negative sampling or (n_words - 1, dim) for hierarchical softmax; updated in place.
+    tables : tuple (keep, noise_table, code_offsets, codes, points)
+        ``keep`` float32 (n_words,) from :func:`keep_probabilities`; ``noise_table`` uint64
+        (n_words,) from :func:`build_noise_table`; ``code_offsets`` int64 (n_words + 1,),
+        ``codes`` uint8 and ``points`` int32 from :func:`build_huffman_tree` (empty arrays
+        of those dtypes when unused).
+    config : tuple of 5 int64
+        ``(architecture, objective, window, negative, cbow_mean)`` with architecture
+        :data:`SKIPGRAM` or :data:`CBOW`, objective :data:`NEGATIVE_SAMPLING` or
+        :data:`HIERARCHICAL_SOFTMAX`, window >= 1, negative >= 0, cbow_mean 0 or 1.
+    unit_bounds : ndarray of shape (n_units + 1,), dtype int64
+        Unit ``u`` covers token positions ``unit_bounds[u]:unit_bounds[u + 1]``.
+    learning_rates : ndarray of shape (n_units,), dtype float32
+        Learning rate of each unit.
+    states : ndarray of shape (n_units,), dtype uint64
+        Nonzero xorshift state of each unit; advanced in place.
+    losses : ndarray of shape (n_units,), dtype float64
+        Output: summed loss of each unit.
+    n_predictions : ndarray of shape (n_units,), dtype int64
+        Output: number of predictions (loss terms) of each unit.
+    n_kept : ndarray of shape (n_units,), dtype int64
+        Output: tokens kept by subsampling in each unit.
+    """
+    for u in range(learning_rates.shape[0]):
+        states[u], losses[u], n_predictions[u], n_kept[u] = _train_unit(
+            corpus, weights, tables, config, unit_bounds[u], unit_bounds[u + 1],
+            learning_rates[u], states[u])
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, parallel=True)
+def train_units_parallel(corpus, weights, tables, config, unit_bounds, learning_rates, states,
+                         losses, n_predictions, n_kept):
+    """Train a run of work units on all numba threads, lock-free (Hogwild).
+
+    Same arguments as :func:`train_units_serial`. Threads update the shared weight matrices
+    without locks, so results are statistically equivalent to the serial run, not identical.
+    """
+    for u in numba.prange(learning_rates.shape[0]):
+        states[u], losses[u], n_predictions[u], n_kept[u] = _train_unit(
+            corpus, weights, tables, config, unit_bounds[u], unit_bounds[u + 1],
+            learning_rates[u], states[u])

@@ -1,0 +1,326 @@
+"""GloVe: word vectors from a weighted least-squares fit to log co-occurrence counts.
+
+:class:`GloVeVectorizer` counts how often every pair of words occurs within a window of each
+other in the training documents, fits word and context vectors whose dot products (plus two
+biases) approximate the logarithms of those counts, and pools the word vectors of a document
+into one row. The counting and the AdaGrad epochs are numba kernels in
+:mod:`skembed._kernels._glove`; this module validates parameters, drives the epochs and keeps
+the fitted state.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from tqdm.auto import tqdm
+
+from ._base import (
+    Integral,
+    Interval,
+    PooledVectorizer,
+    Real,
+    StrOptions,
+    numba_threads,
+    seed_from_random_state,
+)
+from ._kernels._glove import (
+    count_cooccurrences,
+    csr_rows,
+    glove_epoch,
+    shuffle_order,
+    weights_and_logs,
+)
+from ._kernels._random import seed_states
+from ._text import DEFAULT_TOKEN_PATTERN
+
+__all__ = ["GloVeVectorizer"]
+
+# Tokens counted per co-occurrence kernel call: about window * 16 bytes of scratch per token
+# (640 MB at window=10), whatever the size of the corpus.
+_CHUNK_TOKENS = 4_000_000
+
+
+class GloVeVectorizer(PooledVectorizer):
+    """Document vectors pooled from GloVe word vectors trained on the documents.
+
+    ``fit`` tokenizes the documents, counts co-occurrences of every pair of vocabulary words
+    within ``window`` tokens of each other (a pair ``d`` tokens apart adds ``1 / d``; contexts
+    never cross document boundaries), then minimizes the weighted least-squares objective of
+    Pennington et al. (2014) over the nonzero counts ``X_ij``::
+
+        J = sum_ij f(X_ij) (w_i . w~_j + b_i + b~_j - log X_ij) ** 2
+        f(x) = (x / x_max) ** alpha if x < x_max else 1
+
+    with AdaGrad, visiting the nonzeros in a fresh random order each epoch. ``transform``
+    pools the word vectors of each document (``pooling``), skipping unknown words.
+
+    Read more in the :ref:`User Guide <glove>`.
+
+    Parameters
+    ----------
+    n_components : int, default=100
+        Dimension of the word vectors (doubled in the output for ``vectors='concat'``).
+    window : int, default=10
+        Context size on each side of a word, in tokens.
+    symmetric : bool, default=True
+        Count the context on both sides of a word; ``False`` counts the left context only,
+        so ``X_ij`` counts word ``j`` before word ``i``.
+    distance_weighting : bool, default=True
+        Weight a pair ``d`` tokens apart by ``1 / d``; ``False`` counts every pair as 1.
+    x_max : float, default=100.0
+        Counts at or above ``x_max`` get the full weight 1 in the objective.
+    alpha : float, default=0.75
+        Exponent of the weighting function below ``x_max``.
+    epochs : int, default=25
+        Passes over the nonzero co-occurrence counts.
+    learning_rate : float, default=0.05
+        Initial AdaGrad step size of the vector components.
+    max_grad : float, default=100.0
+        Every gradient component of the vectors is clipped to ``[-max_grad, max_grad]``
+        before the update, which keeps training stable at any learning rate.
+    min_count : int, default=5
+        Ignore words with fewer occurrences in the training documents.
+    max_vocab_size : int, default=None
+        Keep only this many of the most frequent words.
+    vectors : {'sum', 'word', 'context', 'concat'}, default='sum'
+        Which learned vectors become ``word_vectors_``: ``W + W~`` (as the reference
+        implementation saves them), the word vectors ``W``, the context vectors ``W~``, or
+        both side by side (``2 * n_components`` features).
+    store_cooccurrence : bool, default=False
+        Keep the co-occurrence matrix as ``cooccurrence_`` (memory: 12 bytes per nonzero).
+    pooling : {'mean', 'tfidf', 'sif', 'max'}, default='mean'
+        How the vectors of a document's known words become one vector: their mean, their
+        idf-weighted mean, SIF weights with the common component removed (Arora et al.
+        2017), or their element-wise maximum.
+    sif_alpha : float, default=1e-3
+        The ``a`` of SIF weights ``a / (a + p(w))``.
+    norm : {'l2'} or None, default=None
+        Scale each document vector to unit length.
+    input : {'content', 'filename', 'file'}, default='content'
+        Items of ``X`` are documents, paths to read, or file objects to read.
+    encoding : str, default='utf-8'
+        Encoding for documents given as ``bytes`` (or read from files).
+    decode_error : {'strict', 'ignore', 'replace'}, default='strict'
+        What to do with bytes that do not decode.
+    lowercase : bool, default=True
+        Lower-case string documents before tokenizing.
+    preprocessor : callable, default=None
+        Override the preprocessing (string transformation) stage.
+    tokenizer : callable, default=None
+        Override the tokenizing stage; ``token_pattern`` is then ignored.
+    token_pattern : str, default=r"(?u)\\b\\w\\w+\\b"
+        Regular expression that defines a token.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initial vectors and of the order of the nonzeros in each epoch.
+    n_jobs : int, default=None
+        Threads for counting and training (and processes for tokenizing large inputs).
+        ``None`` means 1, ``-1`` all cores.
+    verbose : int, default=0
+        Show a progress bar over the epochs with the current cost.
+
+    Attributes
+    ----------
+    word_vectors_ : KeyedVectors
+        The word vectors chosen by ``vectors``, most frequent word first.
+    vocabulary_ : dict
+        Maps each word to its row in ``word_vectors_``.
+    loss_curve_ : list of float
+        Cost after each epoch, as the reference implementation reports it: the mean over the
+        nonzeros of ``0.5 * f(X_ij) * residual ** 2``, each taken before its update.
+    n_cooccurrences_ : int
+        Number of nonzero co-occurrence counts the model was fitted to.
+    cooccurrence_ : scipy.sparse.csr_matrix of shape (n_words, n_words)
+        The weighted co-occurrence counts, only with ``store_cooccurrence=True``.
+
+    See Also
+    --------
+    Word2VecVectorizer : Word vectors from a predictive skip-gram or CBOW model.
+    LSAVectorizer : Vectors from a truncated SVD of the tf-idf matrix.
+    KeyedVectors : Nearest words, analogies and similarity of the learned vectors.
+
+    Notes
+    -----
+    The updates follow the reference C implementation: squared-gradient accumulators start
+    at 1, the vector gradients are clipped component-wise and scaled by ``learning_rate``
+    before they are accumulated, the biases take the unscaled AdaGrad step, and the vectors
+    and biases start uniform in ``[-0.5, 0.5) / n_components``.
+
+    Determinism: with an integer ``random_state`` and ``n_jobs=1`` fitting is bitwise
+    reproducible. With ``n_jobs > 1`` threads update shared vectors without locks
+    (Hogwild), so results differ from run to run but are statistically equivalent.
+
+    Memory: counting holds at most about ``window * 16`` bytes per token of one 4M-token
+    chunk plus the merged counts; training holds 24 bytes per nonzero co-occurrence and
+    ``32 * n_words * (n_components + 1)`` bytes of parameters.
+
+    References
+    ----------
+    .. [1] Pennington, J., Socher, R. & Manning, C. D. (2014). GloVe: Global Vectors for Word
+       Representation. Proceedings of EMNLP 2014, 1532-1543.
+
+    Examples
+    --------
+    >>> from skembed.glove import GloVeVectorizer
+    >>> documents = ["the cat sat on the mat", "the dog sat on the log",
+    ...              "cats and dogs are pets", "the stock market fell today"]
+    >>> glove = GloVeVectorizer(n_components=8, min_count=1, epochs=5, random_state=0)
+    >>> glove.fit_transform(documents).shape
+    (4, 8)
+    >>> len(glove.loss_curve_)
+    5
+    >>> glove.word_vectors_.most_similar("cat", topn=1)[0][0] in glove.vocabulary_
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **PooledVectorizer._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "symmetric": ["boolean"],
+        "distance_weighting": ["boolean"],
+        "x_max": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "max_grad": [Interval(Real, 0, None, closed="neither")],
+        "vectors": [StrOptions({"sum", "word", "context", "concat"})],
+        "store_cooccurrence": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=100,
+        *,
+        window=10,
+        symmetric=True,
+        distance_weighting=True,
+        x_max=100.0,
+        alpha=0.75,
+        epochs=25,
+        learning_rate=0.05,
+        max_grad=100.0,
+        min_count=5,
+        max_vocab_size=None,
+        vectors="sum",
+        store_cooccurrence=False,
+        pooling="mean",
+        sif_alpha=1e-3,
+        norm=None,
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.window = window
+        self.symmetric = symmetric
+        self.distance_weighting = distance_weighting
+        self.x_max = x_max
+        self.alpha = alpha
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.max_grad = max_grad
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.vectors = vectors
+        self.store_cooccurrence = store_cooccurrence
+        self.pooling = pooling
+        self.sif_alpha = sif_alpha
+        self.norm = norm
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.lowercase = lowercase
+        self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.token_pattern = token_pattern
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _fit_word_vectors(self, corpus):
+        n_words = len(corpus.index_to_key)
+        if n_words * (self.window + 1) >= 2**32:
+            raise ValueError(
+                f"window={self.window} with {n_words} words is too large for the "
+                "co-occurrence counter (n_words * (window + 1) must stay below 2**32). "
+                "Use a smaller window or a higher min_count."
+            )
+        seed = seed_from_random_state(self.random_state)
+        if hasattr(self, "cooccurrence_"):
+            del self.cooccurrence_  # from an earlier fit with store_cooccurrence=True
+        with numba_threads(self.n_jobs) as n_threads:
+            indptr, indices, data = count_cooccurrences(
+                corpus.ids,
+                corpus.offsets,
+                n_words,
+                window=self.window,
+                symmetric=self.symmetric,
+                distance_weighting=self.distance_weighting,
+                chunk_tokens=_CHUNK_TOKENS,
+                n_threads=n_threads,
+            )
+            if self.store_cooccurrence:
+                self.cooccurrence_ = sp.csr_matrix(
+                    (data, indices, indptr), shape=(n_words, n_words)
+                )
+            weights, log_values = weights_and_logs(data, float(self.x_max), float(self.alpha))
+            del data
+            rows = csr_rows(indptr)
+            del indptr
+            parameters = self._initial_parameters(n_words, seed)
+            self.loss_curve_ = self._train(
+                rows, indices, weights, log_values, parameters, seed, n_threads
+            )
+        self.n_cooccurrences_ = int(indices.shape[0])
+        return self._output_vectors(parameters)
+
+    def _initial_parameters(self, n_words, seed):
+        """Vectors and biases uniform in [-0.5, 0.5) / n_components, accumulators at 1."""
+        rng = np.random.default_rng(seed)
+        parameters = np.ones((4, n_words, self.n_components + 1), dtype=np.float32)
+        parameters[:2] = rng.random((2, n_words, self.n_components + 1), dtype=np.float32)
+        parameters[:2] -= 0.5
+        parameters[:2] /= self.n_components
+        return parameters
+
+    def _train(self, rows, cols, weights, log_values, parameters, seed, n_threads):
+        n_nonzero = cols.shape[0]
+        order_dtype = np.int32 if n_nonzero < 2**31 else np.int64
+        order = np.arange(n_nonzero, dtype=order_dtype)
+        state = seed_states(seed, 1)
+        loss_curve = []
+        progress = tqdm(range(self.epochs), desc="GloVe epochs", disable=not self.verbose)
+        for _ in progress:
+            shuffle_order(order, state)
+            cost = glove_epoch(
+                rows,
+                cols,
+                weights,
+                log_values,
+                order,
+                parameters,
+                learning_rate=float(self.learning_rate),
+                max_grad=float(self.max_grad),
+                n_threads=n_threads,
+            )
+            loss_curve.append(float(cost / n_nonzero) if n_nonzero else 0.0)
+            progress.set_postfix(cost=f"{loss_curve[-1]:.4f}")
+        return loss_curve
+
+    def _output_vectors(self, parameters):
+        word = parameters[0, :, : self.n_components]
+        context = parameters[1, :, : self.n_components]
+        if self.vectors == "word":
+            return np.ascontiguousarray(word)
+        if self.vectors == "context":
+            return np.ascontiguousarray(context)
+        if self.vectors == "concat":
+            return np.hstack([word, context])
+        return word + context
