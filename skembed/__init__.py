@@ -5,6 +5,8 @@ one dense row, so they drop into a :class:`~sklearn.pipeline.Pipeline` next to
 ``TfidfVectorizer``. Word-level questions go to :class:`KeyedVectors`.
 """
 
+from .bpe import BPETokenizer
+from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
 from .pretrained import EmbeddingVectorizer
@@ -13,7 +15,9 @@ from .word2vec import Word2VecVectorizer
 __version__ = "0.1.0"
 
 __all__ = [
+    "BPETokenizer",
     "EmbeddingVectorizer",
+    "GloVeVectorizer",
     "KeyedVectors",
     "LSAVectorizer",
     "Word2VecVectorizer",

@@ -303,6 +303,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         lookup = cache.__getitem__
         return [list(chain.from_iterable(map(lookup, words))) for words in documents]
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
         """Learn the merges from ``X`` and return its tokens.
 

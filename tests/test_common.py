@@ -2,7 +2,13 @@
 
 scikit-learn's ``check_estimator`` skips estimators that take raw text, so this suite checks
 what it would, parametrized over every estimator: a new estimator only has to be added to
-``ESTIMATORS`` (with settings small enough for the tiny corpus below).
+``VECTORIZERS`` or ``TOKENIZERS`` (with settings small enough for the tiny corpus below).
+
+Vectorizers return a float array. Tokenizers (``BPETokenizer``) return a list of token lists,
+so four checks are adapted for them: outputs are compared as lists; they have no feature
+names and no ``set_output`` (there are no columns), which is asserted instead; the Pipeline
+check puts a ``Word2VecVectorizer`` after them; and "empty or unknown documents give finite
+rows" becomes "empty documents give no tokens and every token is in the vocabulary".
 """
 
 import pickle
@@ -15,13 +21,20 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import check_param_validation
 
-from skembed import EmbeddingVectorizer, LSAVectorizer, Word2VecVectorizer
+from skembed import (
+    BPETokenizer,
+    EmbeddingVectorizer,
+    GloVeVectorizer,
+    LSAVectorizer,
+    Word2VecVectorizer,
+)
 
 from .conftest import make_documents, make_keyed_vectors
 
-ESTIMATORS = [
+VECTORIZERS = [
     pytest.param(
         LSAVectorizer(n_components=4, random_state=0),
         {"vectorizer__n_components": [2, 3], "vectorizer__sublinear_tf": [False, True]},
@@ -50,7 +63,38 @@ ESTIMATORS = [
         {"vectorizer__pooling": ["mean", "sif"], "vectorizer__norm": [None, "l2"]},
         id="EmbeddingVectorizer",
     ),
+    pytest.param(
+        GloVeVectorizer(n_components=8, min_count=1, epochs=3, random_state=0),
+        {"vectorizer__window": [2, 5], "vectorizer__vectors": ["sum", "concat"]},
+        id="GloVeVectorizer",
+    ),
 ]
+TOKENIZERS = [
+    pytest.param(
+        BPETokenizer(vocab_size=60),
+        {"vectorizer__vocab_size": [40, 80]},
+        id="BPETokenizer",
+    ),
+    pytest.param(
+        BPETokenizer(vocab_size=300, byte_level=True, output="ids"),
+        {"vectorizer__lowercase": [False, True]},
+        id="BPETokenizer-bytes-ids",
+    ),
+]
+ESTIMATORS = VECTORIZERS + TOKENIZERS
+
+
+def _is_tokenizer(estimator):
+    return isinstance(estimator, BPETokenizer)
+
+
+def _assert_same_output(first, second, exact=False):
+    if isinstance(first, list):
+        assert first == second
+    elif exact:
+        np.testing.assert_array_equal(first, second)
+    else:
+        np.testing.assert_allclose(first, second, rtol=1e-4, atol=1e-5)
 
 
 @pytest.fixture(scope="module")
@@ -90,22 +134,23 @@ def test_fit_returns_self_and_keeps_parameters(estimator, grid, corpus):
 def test_not_fitted_error(estimator, grid, corpus):
     with pytest.raises(NotFittedError):
         clone(estimator).transform(corpus)
-    with pytest.raises(NotFittedError):
-        clone(estimator).get_feature_names_out()
+    if not _is_tokenizer(estimator):
+        with pytest.raises(NotFittedError):
+            clone(estimator).get_feature_names_out()
 
 
 @pytest.mark.parametrize("estimator, grid", ESTIMATORS)
 def test_fit_transform_equals_fit_then_transform(estimator, grid, corpus):
     first = clone(estimator).fit_transform(corpus)
     second = _fitted(estimator, corpus).transform(corpus)
-    np.testing.assert_allclose(first, second, rtol=1e-4, atol=1e-5)
+    _assert_same_output(first, second)
 
 
 @pytest.mark.parametrize("estimator, grid", ESTIMATORS)
 def test_seeded_fit_is_reproducible(estimator, grid, corpus):
     first = _fitted(estimator, corpus).transform(corpus)
     second = _fitted(estimator, corpus).transform(corpus)
-    np.testing.assert_array_equal(first, second)
+    _assert_same_output(first, second, exact=True)
 
 
 @pytest.mark.parametrize("estimator, grid", ESTIMATORS)
@@ -113,26 +158,44 @@ def test_pickle_and_joblib_round_trip(estimator, grid, corpus, tmp_path):
     fitted = _fitted(estimator, corpus)
     expected = fitted.transform(corpus)
     unpickled = pickle.loads(pickle.dumps(fitted))
-    np.testing.assert_array_equal(unpickled.transform(corpus), expected)
+    _assert_same_output(unpickled.transform(corpus), expected, exact=True)
     joblib.dump(fitted, tmp_path / "model.joblib")
-    np.testing.assert_array_equal(
-        joblib.load(tmp_path / "model.joblib").transform(corpus), expected
+    _assert_same_output(
+        joblib.load(tmp_path / "model.joblib").transform(corpus), expected, exact=True
     )
 
 
 @pytest.mark.parametrize("estimator, grid", ESTIMATORS)
 def test_pipeline_and_grid_search(estimator, grid, corpus):
     labels = np.array([i % 2 for i in range(len(corpus))])
-    pipeline = Pipeline(
-        [("vectorizer", clone(estimator)), ("classifier", LogisticRegression())]
-    )
+    steps = [("vectorizer", clone(estimator)), ("classifier", LogisticRegression())]
+    if _is_tokenizer(estimator):
+        # Token lists (or ids) feed a vectorizer that takes pre-tokenized documents.
+        if estimator.output == "ids":
+            steps.insert(1, ("as_text", FunctionTransformer(_ids_as_tokens)))
+        embed = Word2VecVectorizer(n_components=8, min_count=1, epochs=2, random_state=0)
+        steps.insert(-1, ("embed", embed))
+    pipeline = Pipeline(steps)
     search = GridSearchCV(pipeline, grid, cv=2, n_jobs=2, error_score="raise")
     search.fit(corpus, labels)
     assert set(search.best_params_) == set(grid)
     assert search.predict(corpus[:5]).shape == (5,)
 
 
-@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def _ids_as_tokens(documents):
+    return [[str(i) for i in ids] for ids in documents]
+
+
+@pytest.mark.parametrize("estimator, grid", TOKENIZERS)
+def test_tokenizers_have_no_columns(estimator, grid, corpus):
+    fitted = _fitted(estimator, corpus)
+    output = fitted.transform(corpus)
+    assert isinstance(output, list) and len(output) == len(corpus)
+    assert not hasattr(fitted, "get_feature_names_out")
+    assert not hasattr(fitted, "set_output")
+
+
+@pytest.mark.parametrize("estimator, grid", VECTORIZERS)
 def test_feature_names_match_output(estimator, grid, corpus):
     fitted = _fitted(estimator, corpus)
     output = fitted.transform(corpus)
@@ -142,7 +205,7 @@ def test_feature_names_match_output(estimator, grid, corpus):
     assert list(names) == [f"{prefix}{i}" for i in range(len(names))]
 
 
-@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+@pytest.mark.parametrize("estimator, grid", VECTORIZERS)
 def test_set_output_pandas(estimator, grid, corpus):
     pd = pytest.importorskip("pandas")
     fitted = _fitted(estimator, corpus).set_output(transform="pandas")
@@ -197,7 +260,12 @@ def test_bad_document_is_rejected(estimator, grid, bad_document, error, message,
 def test_empty_and_unknown_documents_give_finite_rows(estimator, grid, corpus):
     fitted = _fitted(estimator, corpus)
     output = fitted.transform(["", "zzzunknown qqqunseen", [], corpus[0]])
-    assert output.shape[0] == 4
+    assert len(output) == 4
+    if _is_tokenizer(estimator):
+        assert output[0] == output[2] == []
+        known = set(fitted.vocabulary_.values() if estimator.output == "ids" else fitted.vocabulary_)
+        assert all(token in known for tokens in output for token in tokens)
+        return
     assert np.all(np.isfinite(output))
     np.testing.assert_array_equal(output[0], output[1])
     np.testing.assert_array_equal(output[0], output[2])
@@ -205,8 +273,10 @@ def test_empty_and_unknown_documents_give_finite_rows(estimator, grid, corpus):
 
 @pytest.mark.parametrize("estimator, grid", ESTIMATORS)
 def test_token_lists_are_accepted(estimator, grid, corpus):
-    analyzer = _fitted(estimator, corpus).build_analyzer()
-    tokenized = [analyzer(doc) for doc in corpus]
-    from_text = _fitted(estimator, corpus).transform(corpus)
-    from_tokens = _fitted(estimator, corpus).transform(tokenized)
-    np.testing.assert_allclose(from_text, from_tokens, rtol=1e-5, atol=1e-6)
+    fitted = _fitted(estimator, corpus)
+    if _is_tokenizer(estimator):
+        # A tokenizer joins a token list with spaces and reads it as text.
+        tokenized = [doc.split() for doc in corpus]
+    else:
+        tokenized = [fitted.build_analyzer()(doc) for doc in corpus]
+    _assert_same_output(fitted.transform(corpus), fitted.transform(tokenized))

@@ -77,3 +77,27 @@ def test_train_word2vec_writes_loadable_vectors(tmp_path, capsys):
     assert "Trained word2vec" in capsys.readouterr().out
     kv = KeyedVectors.load_word2vec_format(output)
     assert kv.vector_size == 10 and "cat" in kv
+
+
+def test_train_glove_writes_glove_format(tmp_path, capsys):
+    from skembed import KeyedVectors
+
+    from .conftest import make_documents
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(make_documents(200)) + "\n", encoding="utf-8")
+    output = tmp_path / "vectors.glove.txt"
+    argv = ["train", "glove", str(corpus), "-o", str(output), "--format", "glove"]
+    assert main(argv + ["--dim", "8", "--epochs", "3", "--threads", "1"]) == 0
+    assert "Trained glove" in capsys.readouterr().out
+    kv = KeyedVectors.load_glove_format(output)
+    assert kv.vector_size == 8 and "bread" in kv
+
+
+def test_train_rejects_bad_settings_with_a_message(tmp_path):
+    import pytest
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a b c\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="skembed train: .*window"):
+        main(["train", "word2vec", str(corpus), "-o", str(tmp_path / "v.txt"), "--window", "0"])
