@@ -85,10 +85,7 @@ intersphinx_timeout = 10
 # -- Example gallery ---------------------------------------------------------------------
 # Examples that need an estimator which is not on this branch yet stay out of the build
 # (they are still in examples/ and run once the estimator lands). Empty when all have landed.
-PENDING_EXAMPLES = [
-    "plot_sentiment_classification.py",  # needs skembed.GloVeVectorizer
-    "plot_word_map.py",  # needs skembed.GloVeVectorizer
-]
+PENDING_EXAMPLES = []
 
 sphinx_gallery_conf = {
     "examples_dirs": ["../examples"],
