@@ -12,6 +12,7 @@ releases, so this is the only module that imports them; the estimators import th
 """
 
 import contextlib
+import os
 from numbers import Integral, Real
 
 import numba
@@ -38,9 +39,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._corpus import build_corpus, encode_documents
 from ._kernels import _pooling
 from ._text import build_analyzer, check_document_collection
-from .keyed_vectors import KeyedVectors
+from .keyed_vectors import KeyedVectors, load_vectors
 
 __all__ = [
+    "INIT_VECTORS_CONSTRAINT",
     "HasMethods",
     "Integral",
     "Interval",
@@ -54,8 +56,12 @@ __all__ = [
     "_fit_context",
     "effective_threads",
     "numba_threads",
+    "pretrained_rows",
     "seed_from_random_state",
 ]
+
+# Constraint of the ``init_vectors`` parameter of the trainable vectorizers.
+INIT_VECTORS_CONSTRAINT = [KeyedVectors, str, os.PathLike, None]
 
 
 def effective_threads(n_jobs):
@@ -81,6 +87,37 @@ def numba_threads(n_jobs):
 def seed_from_random_state(random_state):
     """An integer seed for the kernels' xorshift states, drawn from ``random_state``."""
     return int(check_random_state(random_state).randint(1, np.iinfo(np.int32).max))
+
+
+def pretrained_rows(init_vectors, index_to_key, n_components):
+    """Look up pretrained vectors for a vocabulary, to start training from them.
+
+    Parameters
+    ----------
+    init_vectors : KeyedVectors, str or os.PathLike
+        Pretrained vectors, or the path of a word2vec or GloVe file.
+    index_to_key : list of str
+        The vocabulary being trained.
+    n_components : int
+        Dimension being trained; must equal that of the pretrained vectors.
+
+    Returns
+    -------
+    found : ndarray of shape (n_words,), dtype bool
+        Which words of the vocabulary have a pretrained vector.
+    vectors : ndarray of shape (found.sum(), n_components), dtype float32
+        Their pretrained vectors, in vocabulary order.
+    """
+    kv = init_vectors if isinstance(init_vectors, KeyedVectors) else load_vectors(init_vectors)
+    if kv.vector_size != n_components:
+        raise ValueError(
+            f"init_vectors have {kv.vector_size} dimensions but n_components={n_components}. "
+            f"Set n_components={kv.vector_size} to start from these vectors."
+        )
+    lookup = kv.key_to_index.get
+    rows = np.fromiter((lookup(key, -1) for key in index_to_key), np.int64, len(index_to_key))
+    found = rows >= 0
+    return found, kv.vectors[rows[found]]
 
 
 class TextTransformerMixin(ClassNamePrefixFeaturesOutMixin):

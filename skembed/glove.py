@@ -13,12 +13,14 @@ import scipy.sparse as sp
 from tqdm.auto import tqdm
 
 from ._base import (
+    INIT_VECTORS_CONSTRAINT,
     Integral,
     Interval,
     PooledVectorizer,
     Real,
     StrOptions,
     numba_threads,
+    pretrained_rows,
     seed_from_random_state,
 )
 from ._kernels._glove import (
@@ -84,6 +86,17 @@ class GloVeVectorizer(PooledVectorizer):
         Which learned vectors become ``word_vectors_``: ``W + W~`` (as the reference
         implementation saves them), the word vectors ``W``, the context vectors ``W~``, or
         both side by side (``2 * n_components`` features).
+    init_vectors : KeyedVectors, str or os.PathLike, default=None
+        Pretrained vectors (or the path of a word2vec or GloVe file) to start from. The
+        words that they contain start with both ``W`` and ``W~`` rows at half their
+        pretrained vector, so that the default ``W + W~`` output starts exactly at it
+        (with ``vectors='word'``, ``'context'`` or ``'concat'``, both start at the full
+        vector); the other words start at random as usual. Their dimension must equal
+        ``n_components``. See the user guide for the trade-off of fine-tuning.
+    freeze : bool, default=False
+        With ``init_vectors``, keep the pretrained rows of ``W`` and ``W~`` fixed: the biases
+        and the words without a pretrained vector learn, so new words are placed in the
+        pretrained space and the pretrained output vectors stay as they were.
     store_cooccurrence : bool, default=False
         Keep the co-occurrence matrix as ``cooccurrence_`` (memory: 12 bytes per nonzero).
     pooling : {'mean', 'tfidf', 'sif', 'max'}, default='mean'
@@ -129,6 +142,8 @@ class GloVeVectorizer(PooledVectorizer):
         Number of nonzero co-occurrence counts the model was fitted to.
     cooccurrence_ : scipy.sparse.csr_matrix of shape (n_words, n_words)
         The weighted co-occurrence counts, only with ``store_cooccurrence=True``.
+    n_pretrained_ : int
+        How many words of the vocabulary started from ``init_vectors`` (0 without them).
 
     See Also
     --------
@@ -182,6 +197,8 @@ class GloVeVectorizer(PooledVectorizer):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "max_grad": [Interval(Real, 0, None, closed="neither")],
         "vectors": [StrOptions({"sum", "word", "context", "concat"})],
+        "init_vectors": INIT_VECTORS_CONSTRAINT,
+        "freeze": ["boolean"],
         "store_cooccurrence": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -202,6 +219,8 @@ class GloVeVectorizer(PooledVectorizer):
         min_count=5,
         max_vocab_size=None,
         vectors="sum",
+        init_vectors=None,
+        freeze=False,
         store_cooccurrence=False,
         pooling="mean",
         sif_alpha=1e-3,
@@ -229,6 +248,8 @@ class GloVeVectorizer(PooledVectorizer):
         self.min_count = min_count
         self.max_vocab_size = max_vocab_size
         self.vectors = vectors
+        self.init_vectors = init_vectors
+        self.freeze = freeze
         self.store_cooccurrence = store_cooccurrence
         self.pooling = pooling
         self.sif_alpha = sif_alpha
@@ -275,8 +296,9 @@ class GloVeVectorizer(PooledVectorizer):
             rows = csr_rows(indptr)
             del indptr
             parameters = self._initial_parameters(n_words, seed)
+            rates = self._start_from_pretrained(parameters, corpus.index_to_key)
             self.loss_curve_ = self._train(
-                rows, indices, weights, log_values, parameters, seed, n_threads
+                rows, indices, weights, log_values, parameters, rates, seed, n_threads
             )
         self.n_cooccurrences_ = int(indices.shape[0])
         return self._output_vectors(parameters)
@@ -290,7 +312,22 @@ class GloVeVectorizer(PooledVectorizer):
         parameters[:2] /= self.n_components
         return parameters
 
-    def _train(self, rows, cols, weights, log_values, parameters, seed, n_threads):
+    def _start_from_pretrained(self, parameters, index_to_key):
+        """Copy pretrained vectors into ``parameters``; return the per-row step scales."""
+        rates = np.ones((2, parameters.shape[1]), dtype=np.float32)
+        self.n_pretrained_ = 0
+        if self.init_vectors is None:
+            return rates
+        found, vectors = pretrained_rows(self.init_vectors, index_to_key, self.n_components)
+        share = 0.5 if self.vectors == "sum" else 1.0
+        for side in (0, 1):
+            parameters[side, found, : self.n_components] = share * vectors
+        if self.freeze:
+            rates[:, found] = 0.0
+        self.n_pretrained_ = int(found.sum())
+        return rates
+
+    def _train(self, rows, cols, weights, log_values, parameters, rates, seed, n_threads):
         n_nonzero = cols.shape[0]
         order_dtype = np.int32 if n_nonzero < 2**31 else np.int64
         order = np.arange(n_nonzero, dtype=order_dtype)
@@ -306,6 +343,7 @@ class GloVeVectorizer(PooledVectorizer):
                 log_values,
                 order,
                 parameters,
+                rates=rates,
                 learning_rate=float(self.learning_rate),
                 max_grad=float(self.max_grad),
                 n_threads=n_threads,

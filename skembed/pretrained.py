@@ -8,7 +8,7 @@ import numpy as np
 from ._base import Integral, Interval, PooledVectorizer, StrOptions
 from ._corpus import Corpus, encode_documents
 from ._text import DEFAULT_TOKEN_PATTERN, check_document_collection
-from .keyed_vectors import KeyedVectors
+from .keyed_vectors import KeyedVectors, load_vectors
 
 __all__ = ["EmbeddingVectorizer"]
 
@@ -17,57 +17,6 @@ _PARAMETER_CONSTRAINTS = {
     for key, value in PooledVectorizer._parameter_constraints.items()
     if key != "min_count"
 }
-
-
-def load_vectors(path, format="auto", limit=None):
-    """Read word vectors from a word2vec (text or binary) or GloVe text file.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file; ``.gz``, ``.bz2`` and ``.xz`` are decompressed on the fly.
-    format : {'auto', 'word2vec', 'word2vec_binary', 'glove'}, default='auto'
-        ``'auto'`` reads files ending in ``.bin`` as word2vec binary, and text files as
-        word2vec when their first line is a ``n_words dim`` header, else as GloVe.
-    limit : int, default=None
-        Read only the first ``limit`` words (the most frequent ones in published files).
-
-    Returns
-    -------
-    KeyedVectors
-    """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ValueError(
-            f"The vectors file {path!r} does not exist. Pass the path of a word2vec or GloVe "
-            "file, or a KeyedVectors."
-        )
-    if format == "auto":
-        stem = path
-        for suffix in (".gz", ".bz2", ".xz"):
-            stem = stem.removesuffix(suffix)
-        if stem.endswith(".bin"):
-            format = "word2vec_binary"
-        else:
-            format = "word2vec" if _has_word2vec_header(path) else "glove"
-    if format == "glove":
-        return KeyedVectors.load_glove_format(path, limit=limit)
-    return KeyedVectors.load_word2vec_format(
-        path, binary=format == "word2vec_binary", limit=limit
-    )
-
-
-def _has_word2vec_header(path):
-    import bz2
-    import gzip
-    import lzma
-
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
-        os.path.splitext(path)[1], open
-    )
-    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
-        fields = handle.readline().split()
-    return len(fields) == 2 and all(field.isdigit() for field in fields)
 
 
 class EmbeddingVectorizer(PooledVectorizer):

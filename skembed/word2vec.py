@@ -10,12 +10,14 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ._base import (
+    INIT_VECTORS_CONSTRAINT,
     Integral,
     Interval,
     PooledVectorizer,
     Real,
     StrOptions,
     numba_threads,
+    pretrained_rows,
     seed_from_random_state,
 )
 from ._kernels._random import seed_states
@@ -88,6 +90,16 @@ class Word2VecVectorizer(PooledVectorizer):
         Learning rate at the end of training.
     cbow_mean : bool, default=True
         With CBOW, average the context vectors (True) or sum them (False).
+    init_vectors : KeyedVectors, str or os.PathLike, default=None
+        Pretrained vectors (or the path of a word2vec or GloVe file) to start from: the
+        words of the vocabulary that they contain start at their pretrained vector, the
+        others at random as usual. Their dimension must equal ``n_components``. This is
+        fine-tuning: generic vectors trained on a large corpus adapt to the words and senses
+        of your documents. See the user guide for the trade-off.
+    freeze : bool, default=False
+        With ``init_vectors``, keep the pretrained vectors fixed: only the output layer and
+        the words without a pretrained vector learn, so new words are placed in the
+        pretrained space. ``False`` lets every vector move.
     pooling : {'mean', 'tfidf', 'sif', 'max'}, default='mean'
         How the vectors of a document's known words become one vector: their mean, their
         idf-weighted mean (idf from the fit documents), SIF (smooth inverse frequency
@@ -135,6 +147,8 @@ class Word2VecVectorizer(PooledVectorizer):
         Huffman path (hierarchical softmax), accumulated in float64. It is measured before
         each update with the learning rate of that moment, so it may rise a little in the
         last epochs while the learning rate goes to zero.
+    n_pretrained_ : int
+        How many words of the vocabulary started from ``init_vectors`` (0 without them).
 
     See Also
     --------
@@ -166,7 +180,7 @@ class Word2VecVectorizer(PooledVectorizer):
 
     Examples
     --------
-    >>> from skembed.word2vec import Word2VecVectorizer
+    >>> from skembed import Word2VecVectorizer
     >>> documents = ["the cat sat on the mat", "the dog sat on the log",
     ...              "a cat and a dog", "stocks fell on the market"] * 10
     >>> vectorizer = Word2VecVectorizer(n_components=8, min_count=2, epochs=2,
@@ -192,6 +206,8 @@ class Word2VecVectorizer(PooledVectorizer):
         "learning_rate": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "min_learning_rate": [Interval(Real, 0, None, closed="left")],
         "cbow_mean": ["boolean"],
+        "init_vectors": INIT_VECTORS_CONSTRAINT,
+        "freeze": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -212,6 +228,8 @@ class Word2VecVectorizer(PooledVectorizer):
         learning_rate="auto",
         min_learning_rate=1e-4,
         cbow_mean=True,
+        init_vectors=None,
+        freeze=False,
         pooling="mean",
         sif_alpha=1e-3,
         norm=None,
@@ -239,6 +257,8 @@ class Word2VecVectorizer(PooledVectorizer):
         self.learning_rate = learning_rate
         self.min_learning_rate = min_learning_rate
         self.cbow_mean = cbow_mean
+        self.init_vectors = init_vectors
+        self.freeze = freeze
         self.pooling = pooling
         self.sif_alpha = sif_alpha
         self.norm = norm
@@ -259,6 +279,12 @@ class Word2VecVectorizer(PooledVectorizer):
             learning_rate = 0.025 if self.architecture == "skipgram" else 0.05
         rng = np.random.default_rng(seed_from_random_state(self.random_state))
         n_tokens = len(corpus.ids)
+        pretrained = None
+        if self.init_vectors is not None:
+            pretrained = pretrained_rows(
+                self.init_vectors, corpus.index_to_key, self.n_components
+            )
+        self.n_pretrained_ = 0 if pretrained is None else int(pretrained[0].sum())
         with (
             numba_threads(self.n_jobs) as n_threads,
             tqdm(total=self.epochs * n_tokens, unit="word", unit_scale=True,
@@ -279,6 +305,8 @@ class Word2VecVectorizer(PooledVectorizer):
                 learning_rate=float(learning_rate),
                 min_learning_rate=float(self.min_learning_rate),
                 cbow_mean=self.cbow_mean,
+                pretrained=pretrained,
+                freeze=self.freeze,
                 rng=rng,
                 n_threads=n_threads,
                 progress=bar.update,
@@ -294,7 +322,7 @@ _TOKENS_PER_CALL = 400000
 
 def _train_word2vec(ids, offsets, counts, *, n_components, architecture, objective, negative,
                     ns_exponent, window, sample, epochs, learning_rate, min_learning_rate,
-                    cbow_mean, rng, n_threads, progress=None):
+                    cbow_mean, rng, n_threads, pretrained=None, freeze=False, progress=None):
     """Train word2vec on a tokenized corpus; return the input vectors and the loss per epoch.
 
     Parameters
@@ -308,6 +336,11 @@ def _train_word2vec(ids, offsets, counts, *, n_components, architecture, objecti
     n_components, architecture, objective, negative, ns_exponent, window, sample, epochs, \
 learning_rate, min_learning_rate, cbow_mean
         As in :class:`Word2VecVectorizer`; ``learning_rate`` is a float here.
+    pretrained : tuple (found, vectors) or None
+        From :func:`skembed._base.pretrained_rows`: the words that start from a pretrained
+        vector, and those vectors.
+    freeze : bool
+        Keep the pretrained input vectors fixed.
     rng : numpy.random.Generator
         Source of the initial weights and of the kernels' random states.
     n_threads : int
@@ -331,6 +364,12 @@ learning_rate, min_learning_rate, cbow_mean
     input_vectors = rng.random((n_words, n_components), dtype=np.float32)
     input_vectors -= np.float32(0.5)
     input_vectors /= np.float32(n_components)
+    input_rates = np.ones(n_words, dtype=np.float32)
+    if pretrained is not None:
+        found, vectors = pretrained
+        input_vectors[found] = vectors
+        if freeze:
+            input_rates[found] = 0.0
     hierarchical = objective == "hierarchical_softmax"
     n_outputs = max(n_words - 1, 0) if hierarchical else n_words
     output_vectors = np.zeros((n_outputs, n_components), dtype=np.float32)
@@ -353,7 +392,7 @@ learning_rate, min_learning_rate, cbow_mean
         np.int64(bool(cbow_mean)),
     )
     corpus = (ids, offsets)
-    weights = (input_vectors, output_vectors)
+    weights = (input_vectors, output_vectors, input_rates)
 
     unit_bounds = split_work_units(offsets, _UNIT_SIZE)
     n_units = unit_bounds.shape[0] - 1

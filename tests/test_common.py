@@ -59,6 +59,18 @@ VECTORIZERS = [
         id="Word2VecVectorizer-cbow-hs",
     ),
     pytest.param(
+        Word2VecVectorizer(
+            n_components=6,
+            min_count=1,
+            epochs=2,
+            init_vectors=make_keyed_vectors(),
+            freeze=True,
+            random_state=0,
+        ),
+        {"vectorizer__freeze": [False, True]},
+        id="Word2VecVectorizer-pretrained",
+    ),
+    pytest.param(
         EmbeddingVectorizer(make_keyed_vectors()),
         {"vectorizer__pooling": ["mean", "sif"], "vectorizer__norm": [None, "l2"]},
         id="EmbeddingVectorizer",
@@ -67,6 +79,14 @@ VECTORIZERS = [
         GloVeVectorizer(n_components=8, min_count=1, epochs=3, random_state=0),
         {"vectorizer__window": [2, 5], "vectorizer__vectors": ["sum", "concat"]},
         id="GloVeVectorizer",
+    ),
+    pytest.param(
+        GloVeVectorizer(
+            n_components=6, min_count=1, epochs=3, init_vectors=make_keyed_vectors(),
+            random_state=0,
+        ),
+        {"vectorizer__freeze": [False, True]},
+        id="GloVeVectorizer-pretrained",
     ),
 ]
 TOKENIZERS = [

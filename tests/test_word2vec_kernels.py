@@ -242,7 +242,9 @@ def run_kernel(ids, offsets, counts, architecture, objective, *, window=1, negat
     n_predictions = np.zeros(n_units, dtype=np.int64)
     n_kept = np.zeros(n_units, dtype=np.int64)
     kernel = w2v.train_units_parallel if parallel else w2v.train_units_serial
-    kernel((ids, offsets), (input_vectors, output_vectors), tables, config, unit_bounds,
+    input_rates = np.ones(input_vectors.shape[0], dtype=np.float32)
+    kernel((ids, offsets), (input_vectors, output_vectors, input_rates), tables, config,
+           unit_bounds,
            np.full(n_units, lr, dtype=np.float32), states, losses, n_predictions, n_kept)
     return start, (input_vectors, output_vectors), losses.sum(), n_predictions.sum(), \
         n_kept.sum(), (code_offsets, codes, points)

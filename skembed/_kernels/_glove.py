@@ -434,8 +434,8 @@ def shuffle_order(order, state):
     state[0] = current
 
 
-def _glove_epoch_body(rows, cols, weights, log_values, order, parameters, learning_rate, max_grad,
-                      n_blocks):
+def _glove_epoch_body(rows, cols, weights, log_values, order, parameters, rates, learning_rate,
+                      max_grad, n_blocks):
     """One pass of AdaGrad over the nonzeros, in the given order; returns the summed cost.
 
     The cost of a nonzero is ``0.5 * f(x) * (w_i . c_j + b_i + b~_j - log x) ** 2``. Updates
@@ -457,6 +457,10 @@ def _glove_epoch_body(rows, cols, weights, log_values, order, parameters, learni
     parameters : ndarray of shape (4, n_words, n_components + 1), dtype float32
         Updated in place: [0] word vectors with the word bias in the last column, [1] context
         vectors with the context bias, [2] and [3] their AdaGrad squared-gradient sums.
+    rates : ndarray of shape (2, n_words), dtype float32
+        Scales the vector steps of each word: [0] on the word side, [1] on the context side
+        (1 trains a row, 0 freezes it, as pretrained vectors with ``freeze=True``; the biases
+        always learn).
     learning_rate : float
         AdaGrad step size for the vector components.
     max_grad : float
@@ -477,6 +481,8 @@ def _glove_epoch_body(rows, cols, weights, log_values, order, parameters, learni
     contexts = parameters[1]
     grad_vectors = parameters[2]
     grad_contexts = parameters[3]
+    word_rates = rates[0]
+    context_rates = rates[1]
     eta = np.float32(learning_rate)
     clip = np.float32(max_grad)
     for block in prange(n_blocks):
@@ -495,11 +501,13 @@ def _glove_epoch_body(rows, cols, weights, log_values, order, parameters, learni
             if not np.isfinite(fdiff):
                 continue
             cost += 0.5 * np.float64(fdiff) * np.float64(diff)
+            rate_i = word_rates[i]
+            rate_j = context_rates[j]
             for a in range(dim):
                 gw = min(max(fdiff * contexts[j, a], -clip), clip) * eta
                 gc = min(max(fdiff * vectors[i, a], -clip), clip) * eta
-                vectors[i, a] -= gw / np.sqrt(grad_vectors[i, a])
-                contexts[j, a] -= gc / np.sqrt(grad_contexts[j, a])
+                vectors[i, a] -= rate_i * gw / np.sqrt(grad_vectors[i, a])
+                contexts[j, a] -= rate_j * gc / np.sqrt(grad_contexts[j, a])
                 grad_vectors[i, a] += gw * gw
                 grad_contexts[j, a] += gc * gc
             vectors[i, dim] -= fdiff / np.sqrt(grad_vectors[i, dim])
@@ -519,13 +527,14 @@ _glove_epoch_serial = numba.njit(**_EPOCH_JIT)(_glove_epoch_body)
 _glove_epoch_parallel = numba.njit(parallel=True, **_EPOCH_JIT)(_glove_epoch_body)
 
 
-def glove_epoch(rows, cols, weights, log_values, order, parameters, *, learning_rate=0.05,
-                max_grad=100.0, n_threads=1):
+def glove_epoch(rows, cols, weights, log_values, order, parameters, *, rates=None,
+                learning_rate=0.05, max_grad=100.0, n_threads=1):
     """Run one training epoch over the nonzeros in ``order``; return the summed cost.
 
     Dispatches to the serial kernel (bitwise reproducible) for ``n_threads == 1`` and to the
     Hogwild ``parallel=True`` kernel with ``4 * n_threads`` blocks otherwise (the caller sets
-    numba's thread count). Arguments are those of the kernel, see ``_glove_epoch_body``.
+    numba's thread count). Arguments are those of the kernel, see ``_glove_epoch_body``;
+    ``rates=None`` trains every row.
 
     Examples
     --------
@@ -537,8 +546,10 @@ def glove_epoch(rows, cols, weights, log_values, order, parameters, *, learning_
     >>> glove_epoch(idx, idx + 1, one, one, np.zeros(1, dtype=np.int64), parameters)
     0.5
     """
+    if rates is None:
+        rates = np.ones((2, parameters.shape[1]), dtype=np.float32)
     if n_threads > 1:
-        return _glove_epoch_parallel(rows, cols, weights, log_values, order, parameters,
+        return _glove_epoch_parallel(rows, cols, weights, log_values, order, parameters, rates,
                                      learning_rate, max_grad, 4 * n_threads)
-    return _glove_epoch_serial(rows, cols, weights, log_values, order, parameters,
+    return _glove_epoch_serial(rows, cols, weights, log_values, order, parameters, rates,
                                learning_rate, max_grad, 1)

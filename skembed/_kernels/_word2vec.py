@@ -474,7 +474,7 @@ def _predict(hidden, hidden_error, output_vectors, word, tables, config, targets
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
 def _train_piece(piece, length, weights, tables, config, buffers, learning_rate, state):
-    input_vectors, output_vectors = weights
+    input_vectors, output_vectors, input_rates = weights
     hidden, hidden_error, targets = buffers
     architecture = config[0]
     window = config[2]
@@ -498,8 +498,10 @@ def _train_piece(piece, length, weights, tables, config, buffers, learning_rate,
                                             learning_rate, state)
                 loss += pair_loss
                 n_predictions += 1
-                for k in range(dim):
-                    input_vectors[context, k] += hidden_error[k]
+                rate = input_rates[context]
+                if rate != 0.0:
+                    for k in range(dim):
+                        input_vectors[context, k] += rate * hidden_error[k]
         else:
             if hi - lo < 2:
                 continue
@@ -521,8 +523,10 @@ def _train_piece(piece, length, weights, tables, config, buffers, learning_rate,
             for j in range(lo, hi):
                 if j != i:
                     context = piece[j]
-                    for k in range(dim):
-                        input_vectors[context, k] += hidden_error[k]
+                    rate = input_rates[context]
+                    if rate != 0.0:
+                        for k in range(dim):
+                            input_vectors[context, k] += rate * hidden_error[k]
     return state, loss, n_predictions
 
 
@@ -572,9 +576,11 @@ def train_units_serial(corpus, weights, tables, config, unit_bounds, learning_ra
     corpus : tuple (ids, offsets)
         ``ids`` int32 (n_tokens,): token ids of all documents; ``offsets`` int64
         (n_documents + 1,): document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
-    weights : tuple (input_vectors, output_vectors)
+    weights : tuple (input_vectors, output_vectors, input_rates)
         float32 (n_words, dim) input vectors and float32 output weights, (n_words, dim) for
-        negative sampling or (n_words - 1, dim) for hierarchical softmax; updated in place.
+        negative sampling or (n_words - 1, dim) for hierarchical softmax, both updated in
+        place; float32 (n_words,) ``input_rates`` scales the updates of each input vector
+        (1 trains it, 0 freezes it, as for pretrained vectors with ``freeze=True``).
     tables : tuple (keep, noise_table, code_offsets, codes, points)
         ``keep`` float32 (n_words,) from :func:`keep_probabilities`; ``noise_table`` uint64
         (n_words,) from :func:`build_noise_table`; ``code_offsets`` int64 (n_words + 1,),
