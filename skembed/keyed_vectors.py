@@ -395,13 +395,13 @@ class KeyedVectors:
         if isinstance(topn, bool) or not isinstance(topn, numbers.Integral) or topn < 0:
             raise ValueError(f"topn must be None or an int >= 0; got {topn!r}.")
         excluded = [index for index in excluded if index < len(scores)]
-        scores = scores.copy() if excluded else scores
+        # scores is a fresh array owned by the caller's query: mask the input words in place.
         scores[excluded] = -np.inf
         n_best = min(int(topn), len(scores) - len(excluded))
         if n_best <= 0:
             return []
         if n_best < len(scores):
-            best = np.argpartition(-scores, n_best - 1)[:n_best]
+            best = np.argpartition(scores, len(scores) - n_best)[len(scores) - n_best:]
         else:
             best = np.arange(len(scores))
         best = best[np.lexsort((best, -scores[best]))]
@@ -885,6 +885,18 @@ def load_vectors(path, format="auto", limit=None):
     Returns
     -------
     KeyedVectors
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skembed import KeyedVectors
+    >>> from skembed.keyed_vectors import load_vectors
+    >>> kv = KeyedVectors(np.eye(2, dtype=np.float32), ["yes", "no"])
+    >>> path = os.path.join(tempfile.mkdtemp(), "vectors.txt")
+    >>> kv.save_glove_format(path)
+    >>> load_vectors(path).index_to_key
+    ['yes', 'no']
     """
     path = os.fspath(path)
     if not os.path.exists(path):
