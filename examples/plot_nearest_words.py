@@ -39,13 +39,27 @@ print("loss per epoch:", np.round(w2v.loss_curve_, 3))
 # Nearest neighbours
 # ------------------
 # :meth:`~skembed.KeyedVectors.most_similar` ranks all words by cosine similarity. Frequent
-# words with a clear role in reviews get sensible neighbours; note that opposites
-# ("good"/"bad") share contexts ("a ___ movie") and so end up close, a well-known property
-# of distributional vectors.
+# words with a clear role in reviews get sensible neighbours, mixed with words that
+# merely happened to share a few sentences with them: with a few hundred occurrences
+# per word, chance co-occurrences still weigh.
 
 for word in ["good", "funny", "boring", "director", "comedy", "performances"]:
     neighbours = kv.most_similar(word, topn=6)
     print(f"{word:>12}: " + ", ".join(f"{w} ({s:.2f})" for w, s in neighbours))
+
+# %%
+# Opposites fill the same slots ("a ___ movie"), so distributional vectors tend to
+# put them close together, closer than to unrelated words:
+# :meth:`~skembed.KeyedVectors.similarity` gives the cosine of two words.
+
+for first, second in [
+    ("good", "bad"),
+    ("good", "director"),
+    ("funny", "boring"),
+]:
+    print(
+        f"similarity({first!r}, {second!r}) = {kv.similarity(first, second):.2f}"
+    )
 
 # %%
 # The odd one out
