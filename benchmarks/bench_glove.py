@@ -91,7 +91,7 @@ def run_glove(args):
     del documents
     n_words = len(corpus.index_to_key)
     estimator = GloVeVectorizer(n_components=100, window=10, random_state=0)
-    seed = 12345
+    seed = args.seed
     result = {"n_tokens": int(corpus.ids.shape[0]), "n_words": n_words,
               "tokenize_s": tokenize_s, "epochs": []}
     with numba_threads(args.n_jobs) as n_threads:
@@ -165,7 +165,7 @@ def in_subprocess(part, args):
         command = [sys.executable, __file__, "--part", part, "--json", output.name,
                    "--corpus", str(args.corpus), "--limit", str(args.limit),
                    "--epochs", str(args.epochs), "--gensim-epochs", str(args.gensim_epochs),
-                   "--n-jobs", str(args.n_jobs),
+                   "--n-jobs", str(args.n_jobs), "--seed", str(args.seed),
                    "--evaluate-at", *[str(e) for e in args.evaluate_at]]
         subprocess.run(command, check=True)
         return json.loads(Path(output.name).read_text())
@@ -225,6 +225,7 @@ def main():
                         default=ROOT.parent / "shared" / "data" / "corpus_en.txt.xz")
     parser.add_argument("--limit", type=int, default=0, help="documents to use (0: all)")
     parser.add_argument("--epochs", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=12345, help="seed of the GloVe run")
     parser.add_argument("--gensim-epochs", type=int, default=5)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--evaluate-at", type=int, nargs="*", default=[5, 10, 15, 20])
