@@ -4,7 +4,8 @@ The corpus (one document per line, xz-compressed) is tokenized once, lower-cased
 regex ``[a-z]+(?:'[a-z]+)?|\\d+``, and the same token lists are given to both libraries. Each
 model trains in a fresh subprocess, so its peak resident memory (``ru_maxrss``) is its own;
 the token lists loaded into every subprocess count in both columns alike (the column
-"RSS above tokens" subtracts the peak measured right after loading them).
+"RSS above tokens" restarts the peak counter after loading them and subtracts the resident
+size at that point).
 
 words/s is raw tokens times epochs divided by the wall time of ``fit``, which includes
 building the vocabulary in both libraries. Quality is measured with ``skembed.evaluation`` on
@@ -65,6 +66,16 @@ def peak_rss_mb():
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss():
+    """Restart the peak-RSS count at the current size (Linux >= 4.0), so that the transient
+    peak of unpickling the token lists does not hide the training's own peak."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        pass
 
 
 def run_skembed(documents, model, settings):
@@ -137,6 +148,8 @@ def worker(args):
     with open(args.tokens, "rb") as file:
         documents = pickle.load(file)
     settings = json.loads(args.settings)
+    peak_after_loading = peak_rss_mb()
+    reset_peak_rss()
     base_rss = peak_rss_mb()
     run = run_skembed if args.library == "skembed" else run_gensim
     vectors, index_to_key, fit_seconds, transform_seconds = run(documents, args.model,
@@ -146,7 +159,7 @@ def worker(args):
     result = {
         "words_per_second": n_tokens * settings["epochs"] / fit_seconds,
         "fit_seconds": fit_seconds,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": max(peak_rss_mb(), peak_after_loading),
         "rss_above_tokens_mb": peak_rss_mb() - base_rss,
         "transform_seconds": transform_seconds,
         "n_transform": min(N_TRANSFORM, len(documents)),
@@ -207,7 +220,8 @@ def table(rows, n_documents, n_tokens, settings, command):
         "documents of this corpus), so it trains on somewhat fewer words than skembed, which cuts long "
         "documents into pieces; its words/s is flattered by that. Peak RSS includes the "
         "token lists of the whole corpus, loaded in both processes; \"RSS above tokens\" is "
-        "the peak minus the resident size after importing the library and loading them. "
+        "the peak of training and evaluation above the resident size after importing the "
+        "library and loading them (the peak counter is restarted after loading). "
         "Pooling: skembed's `transform` against a Python loop over gensim's "
         "`get_mean_vector`. The machine has 2 cores shared with other jobs: compare the "
         "ratios, not the absolute numbers.",
