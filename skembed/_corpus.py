@@ -94,7 +94,12 @@ def _tokenized_chunks(X, analyzer, input, encoding, decode_error, n_jobs, chunk_
         return
     second = next(chunks, None)
     args = (analyzer, input, encoding, decode_error)
-    if second is None or effective_n_jobs(n_jobs) == 1:
+    # Token lists need no tokenizing: sending them to worker processes and back costs more
+    # than numbering them here, so only text (or paths and files) goes parallel.
+    pretokenized = input == "content" and any(
+        not isinstance(doc, (str, bytes, bytearray)) for doc in first[1][:100]
+    )
+    if second is None or pretokenized or effective_n_jobs(n_jobs) == 1:
         for start, chunk in itertools.chain([first], [second] if second else [], chunks):
             yield _tokenize_chunk(chunk, start, *args)
         return
