@@ -168,8 +168,9 @@ class Word2VecVectorizer(PooledVectorizer):
     locks (Hogwild, as the C tool and gensim), so runs are statistically equivalent but not
     identical.
 
-    Continued training on new documents (``warm_start``) and fine-tuning of pretrained
-    vectors are planned, not yet available.
+    Fine-tuning starts from pretrained vectors (``init_vectors``, ``freeze``). Continued
+    training of a fitted model on new documents (``warm_start``) is planned, not yet
+    available.
 
     References
     ----------
