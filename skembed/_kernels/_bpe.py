@@ -275,6 +275,27 @@ def _compare_tokens(first, second, spell, spell_offsets):
 
 
 @numba.njit(cache=True, nogil=True)
+def _sift_up(heap_count, heap_pair, position, count, pair, pair_left, pair_right, spell,
+             spell_offsets):
+    """Insert ``(count, pair)`` at the free slot ``position`` of the heap and sift it up.
+
+    ``heap_count`` (int64) and ``heap_pair`` (int32) hold the heap entries; the other
+    arguments are those of :func:`_ranks_before`, which orders the entries.
+    """
+    while position > 0:
+        parent = (position - 1) // 2
+        if _ranks_before(count, pair, heap_count[parent], heap_pair[parent], pair_left,
+                         pair_right, spell, spell_offsets):
+            heap_count[position] = heap_count[parent]
+            heap_pair[position] = heap_pair[parent]
+            position = parent
+        else:
+            break
+    heap_count[position] = count
+    heap_pair[position] = pair
+
+
+@numba.njit(cache=True, nogil=True)
 def _ranks_before(count_a, pair_a, count_b, pair_b, pair_left, pair_right, spell, spell_offsets):
     """True if heap entry a must pop before b: higher count, then the smaller pair."""
     if count_a != count_b:
@@ -395,22 +416,10 @@ def learn_merges(symbols, offsets, word_counts, n_base, max_merges, min_frequenc
                     best = top_pair
                     break
                 if current >= min_frequency and current > 0:
-                    # Sift the corrected entry up.
-                    position = heap_size
+                    # Push the corrected entry back.
+                    _sift_up(heap_count, heap_pair, heap_size, current, top_pair,
+                             pair_left, pair_right, spell, spell_offsets)
                     heap_size += 1
-                    while position > 0:
-                        parent = (position - 1) // 2
-                        if _ranks_before(
-                            current, top_pair, heap_count[parent], heap_pair[parent],
-                            pair_left, pair_right, spell, spell_offsets,
-                        ):
-                            heap_count[position] = heap_count[parent]
-                            heap_pair[position] = heap_pair[parent]
-                            position = parent
-                        else:
-                            break
-                    heap_count[position] = current
-                    heap_pair[position] = top_pair
             if best < 0 or pair_count[best] < min_frequency or pair_count[best] <= 0:
                 break
             left = pair_left[best]
@@ -557,19 +566,7 @@ def learn_merges(symbols, offsets, word_counts, n_base, max_merges, min_frequenc
             if heap_size == heap_count.shape[0]:
                 heap_count = _grow_int64(heap_count, 2 * heap_size)
                 heap_pair = _grow_int32(heap_pair, 2 * heap_size)
-            position = heap_size
+            _sift_up(heap_count, heap_pair, heap_size, current, pair,
+                     pair_left, pair_right, spell, spell_offsets)
             heap_size += 1
-            while position > 0:
-                parent = (position - 1) // 2
-                if _ranks_before(
-                    current, pair, heap_count[parent], heap_pair[parent],
-                    pair_left, pair_right, spell, spell_offsets,
-                ):
-                    heap_count[position] = heap_count[parent]
-                    heap_pair[position] = heap_pair[parent]
-                    position = parent
-                else:
-                    break
-            heap_count[position] = current
-            heap_pair[position] = pair
     return merges[:n_merges].copy(), merge_counts[:n_merges].copy()
