@@ -27,26 +27,18 @@ from sklearn.base import (
 from sklearn.decomposition import TruncatedSVD
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import (
-    HasMethods,
-    Interval,
-    Options,
-    RealNotInt,
-    StrOptions,
-)
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._corpus import build_corpus, encode_documents
 from ._kernels import _pooling
-from ._text import build_analyzer, check_document_collection
+from ._text import build_analyzer
 from .keyed_vectors import KeyedVectors, load_vectors
 
 __all__ = [
     "INIT_VECTORS_CONSTRAINT",
-    "HasMethods",
     "Integral",
     "Interval",
-    "Options",
     "PooledVectorizer",
     "Real",
     "RealNotInt",
@@ -237,7 +229,6 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
         ndarray of shape (n_documents, n_features), dtype float32
         """
         check_is_fitted(self)
-        check_document_collection(X)
         ids, offsets = encode_documents(
             X,
             self.build_analyzer(),
@@ -250,7 +241,6 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
         return self._pool(ids, offsets)
 
     def _fit(self, X):
-        check_document_collection(X)
         corpus = build_corpus(
             X,
             self.build_analyzer(),

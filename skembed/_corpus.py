@@ -74,13 +74,17 @@ def _tokenize_chunk(documents, start, analyzer, input, encoding, decode_error):
     return list(local_ids), np.array(ids, dtype=np.int32), lengths
 
 
+def iter_chunks(iterable, chunk_size):
+    """Yield lists of up to ``chunk_size`` consecutive items of ``iterable``."""
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, chunk_size)):
+        yield chunk
+
+
 def _chunks(X, chunk_size):
-    iterator = iter(X)
+    """Yield ``(index of the first document, chunk)`` pairs."""
     start = 0
-    while True:
-        chunk = list(itertools.islice(iterator, chunk_size))
-        if not chunk:
-            return
+    for chunk in iter_chunks(X, chunk_size):
         yield start, chunk
         start += len(chunk)
 

@@ -25,6 +25,7 @@ from ._kernels._bpe import (
     encode_words_parallel,
     learn_merges,
 )
+from ._corpus import iter_chunks
 from ._text import check_document_collection, iter_documents
 
 END_OF_WORD = "</w>"
@@ -97,17 +98,6 @@ def _count_words(texts, pattern, lowercase):
         counts.update(findall(text.lower() if lowercase else text))
     counts.pop("", None)
     return counts
-
-
-def _chunks(iterable, size):
-    chunk = []
-    for item in iterable:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 class BPETokenizer(TransformerMixin, BaseEstimator):
@@ -302,7 +292,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         pattern = self._pattern()
         result = []
         # Chunks bound the memory held by the words of documents not yet tokenized.
-        for texts in _chunks(_iter_texts(X), _CHUNK_SIZE):
+        for texts in iter_chunks(_iter_texts(X), _CHUNK_SIZE):
             documents = _split_words(texts, pattern, self.lowercase)
             self._encode_missing(documents, cache)
             result += [list(chain.from_iterable(map(lookup, words))) for words in documents]
@@ -521,12 +511,12 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
         if n_jobs == 1:
             word_counts = Counter()
-            for chunk in _chunks(texts, _CHUNK_SIZE):
+            for chunk in iter_chunks(texts, _CHUNK_SIZE):
                 word_counts.update(_count_words(chunk, pattern, self.lowercase))
             return word_counts
         partial_counts = Parallel(n_jobs=n_jobs, return_as="generator")(
             delayed(_count_words)(chunk, pattern, self.lowercase)
-            for chunk in _chunks(texts, _CHUNK_SIZE)
+            for chunk in iter_chunks(texts, _CHUNK_SIZE)
         )
         word_counts = Counter()
         for counts in partial_counts:
