@@ -9,6 +9,7 @@ from .bpe import BPETokenizer
 from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
+from .nnlm import NNLMVectorizer
 from .pretrained import EmbeddingVectorizer
 from .word2vec import Word2VecVectorizer
 
@@ -20,6 +21,7 @@ __all__ = [
     "GloVeVectorizer",
     "KeyedVectors",
     "LSAVectorizer",
+    "NNLMVectorizer",
     "Word2VecVectorizer",
     "__version__",
 ]

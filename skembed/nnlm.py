@@ -437,16 +437,17 @@ class NNLMVectorizer(PooledVectorizer):
 
         embeddings = self._train(train_ids, train_offsets, symbol_counts, validation)
         self.word_vectors_ = KeyedVectors(embeddings[:n_words].copy(), index_to_key)
-        # Pooling sees only the vocabulary words, like the other vectorizers.
-        known = train_ids < n_words
-        kept_before = np.zeros(len(train_ids) + 1, dtype=np.int64)
+        # Pooling sees only the vocabulary words, like the other vectorizers, and every
+        # document of X (fit_transform returns a row for each, held-out ones included).
+        known = symbols < n_words
+        kept_before = np.zeros(len(symbols) + 1, dtype=np.int64)
         np.cumsum(known, out=kept_before[1:])
         pooled = Corpus(
             index_to_key=index_to_key,
             counts=symbol_counts[:n_words],
-            ids=train_ids[known],
-            offsets=kept_before[train_offsets],
-            n_raw_tokens=len(train_ids),
+            ids=symbols[known],
+            offsets=kept_before[offsets],
+            n_raw_tokens=len(symbols),
         )
         self._fit_pooling(pooled)
         return pooled
