@@ -110,3 +110,18 @@ def test_parallel_training_is_a_language_model_too(documents):
 def test_no_frequent_word_is_an_error():
     with pytest.raises(ValueError, match="No token occurs at least min_count=5"):
         NNLMVectorizer(min_count=5).fit(["one two three"])
+
+
+def test_command_line_trains_nnlm_vectors(tmp_path, capsys):
+    from skembed import KeyedVectors
+    from skembed.cli import main
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(make_documents(100)) + "\n", encoding="utf-8")
+    output = tmp_path / "vectors.txt"
+    argv = ["train", "nnlm", str(corpus), "-o", str(output), "--dim", "6", "--hidden", "4",
+            "--window", "2", "--epochs", "1", "--threads", "1"]
+    assert main(argv) == 0
+    assert "Trained nnlm" in capsys.readouterr().out
+    kv = KeyedVectors.load_word2vec_format(output)
+    assert kv.vector_size == 6 and "cat" in kv
