@@ -524,6 +524,12 @@ class NNLMVectorizer(PooledVectorizer):
                            log_probs[first:last])
                     bar.update(int(unit_sizes[order[first:last]].sum()))
                 losses.append(-log_probs.sum() / max(n_tokens, 1))
+                if not np.isfinite(losses[-1]):
+                    raise ValueError(
+                        f"Training diverged in epoch {epoch + 1} with learning_rate="
+                        f"{self.learning_rate} (the log-likelihood is no longer finite). "
+                        "Use a lower learning_rate."
+                    )
                 if validation is None:
                     continue
                 score = self._mean_log_prob(*validation)

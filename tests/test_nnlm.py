@@ -125,3 +125,8 @@ def test_command_line_trains_nnlm_vectors(tmp_path, capsys):
     assert "Trained nnlm" in capsys.readouterr().out
     kv = KeyedVectors.load_word2vec_format(output)
     assert kv.vector_size == 6 and "cat" in kv
+
+
+def test_divergence_is_an_error_that_names_the_learning_rate(documents):
+    with pytest.raises(ValueError, match="diverged.*learning_rate=1000000.0"):
+        NNLMVectorizer(epochs=2, learning_rate=1e6, **TINY).fit(documents)
