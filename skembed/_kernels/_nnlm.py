@@ -434,7 +434,7 @@ def class_tables(counts, n_classes):
     >>> import numpy as np
     >>> tables, n_rows = class_tables(np.array([9, 4, 1, 1]), 2)
     >>> tables[3].tolist(), tables[5].tolist(), n_rows
-    ([0, 1, 1, 1], [0, 1, 4], 6)
+    ([0, 0, 1, 1], [0, 2, 4], 6)
     """
     counts = np.asarray(counts, dtype=np.int64)
     n_words = counts.shape[0]
