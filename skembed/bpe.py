@@ -33,6 +33,7 @@ from ._kernels._bpe import (
     learn_merges,
 )
 from ._corpus import iter_chunks
+from ._files import atomic_write
 from ._text import check_document_collection, iter_documents
 
 END_OF_WORD = "</w>"
@@ -420,17 +421,30 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
                 "whitespace. Use a pre_tokenizer_pattern whose matches have no whitespace, "
                 "or byte_level=True (which writes spaces as printable characters)."
             )
-        os.makedirs(directory, exist_ok=True)
-        with open(os.path.join(directory, "vocab.json"), "w", encoding="utf-8") as file:
-            json.dump(self.vocabulary_, file, ensure_ascii=False)
-        with open(os.path.join(directory, "merges.txt"), "w", encoding="utf-8") as file:
-            file.write("#version: 0.2\n")
-            for left, right in self.merges_:
-                file.write(f"{left} {right}\n")
         params = self.get_params()
         params["special_tokens"] = list(params["special_tokens"])
-        with open(os.path.join(directory, "skembed_bpe.json"), "w", encoding="utf-8") as file:
-            json.dump(params, file, ensure_ascii=False, indent=1)
+        contents = {
+            "vocab.json": json.dumps(self.vocabulary_, ensure_ascii=False),
+            "merges.txt": "#version: 0.2\n"
+            + "".join(f"{left} {right}\n" for left, right in self.merges_),
+            "skembed_bpe.json": json.dumps(params, ensure_ascii=False, indent=1),
+        }
+        # Everything is encoded before the first file is written, so an error leaves the
+        # directory as it was; each file is then replaced atomically.
+        encoded = {}
+        for name, text in contents.items():
+            try:
+                encoded[name] = text.encode("utf-8")
+            except UnicodeEncodeError as error:
+                context = text[max(error.start - 20, 0):error.end + 20]
+                raise ValueError(
+                    f"{name} cannot be written: it would hold {text[error.start]!r}, a lone "
+                    f"surrogate with no UTF-8 encoding, in {context!r}."
+                ) from None
+        os.makedirs(directory, exist_ok=True)
+        for name, data in encoded.items():
+            with atomic_write(os.path.join(directory, name)) as file:
+                file.write(data)
 
     @classmethod
     def load(cls, directory):
