@@ -456,3 +456,113 @@ def test_cli_ctrl_c_exits_130_and_keeps_the_previous_output(tmp_path, corpus, mo
 def test_invalid_token_pattern_is_a_value_error(Estimator):
     with pytest.raises(ValueError, match=r"token_pattern '\[a-' is not a valid regular"):
         Estimator(token_pattern="[a-").fit(make_documents(10))
+
+
+# ----------------------------------------------------------------------------- BPE
+
+BPE_DOCUMENTS = ["the cat sat on the mat", "the theme of these", "hello there <|endoftext|> x"] * 5
+
+
+@pytest.mark.parametrize(
+    "byte_level, special_tokens",
+    [(False, ("<|endoftext|>", "the</w>")), (True, ("<|endoftext|>",)), (True, ("Ġthe",)),
+     (False, ("<unk>", "e")), (True, ("<pad>", "at"))],
+)
+def test_bpe_special_tokens_are_atomic_and_round_trip(tmp_path, byte_level, special_tokens):
+    bpe = BPETokenizer(vocab_size=300, byte_level=byte_level,
+                       special_tokens=special_tokens).fit(BPE_DOCUMENTS)
+    merged = {left + right for left, right in bpe.merges_}
+    assert not merged & set(special_tokens)
+    tokens = bpe.transform(BPE_DOCUMENTS)
+    if "<|endoftext|>" in special_tokens:
+        assert "<|endoftext|>" in tokens[2]
+    text = "the cat " + special_tokens[0] + " these"
+    assert special_tokens[0] in bpe.transform([text])[0]
+    bpe.save(tmp_path)
+    loaded = BPETokenizer.load(tmp_path)
+    assert loaded.vocabulary_ == bpe.vocabulary_ and loaded.merges_ == bpe.merges_
+    assert loaded.transform(BPE_DOCUMENTS + [text]) == bpe.transform(BPE_DOCUMENTS + [text])
+    ids = BPETokenizer(**{**bpe.get_params(), "output": "ids"}).fit(BPE_DOCUMENTS)
+    assert [ids._id_to_token[i] for i in ids.transform([text])[0]] == bpe.transform([text])[0]
+    if byte_level:
+        for document in BPE_DOCUMENTS + [text]:
+            assert bpe.decode(bpe.transform([document])[0]) == document
+            assert loaded.decode(loaded.transform([document])[0]) == document
+
+
+@pytest.mark.parametrize(
+    "byte_level, special_tokens",
+    [(False, ("</w>",)), (True, ("Ġ",)), (True, ("e",))],
+)
+def test_bpe_special_token_that_is_a_base_symbol_is_a_fit_error(byte_level, special_tokens):
+    with pytest.raises(ValueError, match=f"special token {special_tokens[0]!r} is also"):
+        BPETokenizer(vocab_size=300, byte_level=byte_level,
+                     special_tokens=special_tokens).fit(BPE_DOCUMENTS)
+
+
+@pytest.mark.parametrize("byte_level", [False, True])
+def test_bpe_surrogates_name_the_document(byte_level):
+    documents = ["fine text", "also fine", "bad \udcff here"]
+    with pytest.raises(ValueError, match="Document 2 holds '\\\\udcff'"):
+        BPETokenizer(vocab_size=300, byte_level=byte_level).fit(documents)
+    bpe = BPETokenizer(vocab_size=300, byte_level=byte_level).fit(documents[:2])
+    with pytest.raises(ValueError, match="Document 1 holds"):
+        bpe.transform(["ok", "caf\ud800"])
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"(\w)(\w*)", r"(\w+"],
+)
+def test_bpe_bad_pre_tokenizer_pattern_is_a_clear_error(pattern):
+    with pytest.raises(ValueError, match="pre_tokenizer_pattern"):
+        BPETokenizer(vocab_size=40, pre_tokenizer_pattern=pattern).fit(BPE_DOCUMENTS)
+
+
+@pytest.mark.parametrize("output", ["tokens", "ids"])
+def test_bpe_decode_of_unknown_ids_and_tokens(output):
+    bpe = BPETokenizer(vocab_size=60, output=output).fit(BPE_DOCUMENTS)
+    n_tokens = len(bpe.vocabulary_)
+    for bad in (-1, n_tokens, 9999):
+        with pytest.raises(ValueError, match=f"token id {bad}; ids go from 0 to {n_tokens - 1}"):
+            bpe.decode([0, bad])
+    with pytest.raises(ValueError, match="'nope' which is not in the vocabulary|'nope', which"):
+        bpe.decode(["nope"])
+    assert bpe.decode(bpe.transform(["the cat"])[0]) == "the cat"
+
+
+def _saved_bpe(tmp_path, **params):
+    BPETokenizer(vocab_size=80, **params).fit(BPE_DOCUMENTS).save(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "file, edit, match",
+    [
+        ("merges.txt", lambda text: text + "a b c\n", r"merges.txt, line \d+: expected two tokens"),
+        ("merges.txt", lambda text: text + "zz q\n", r"merges.txt, line \d+: the token 'zz'"),
+        ("merges.txt", lambda text: text.replace("#version: 0.2\n", "#version: 0.2\nth e\n", 1)
+         if "th e" not in text else text + "th e\n", r"merges.txt, line \d+"),
+        ("vocab.json", lambda text: text.replace(": 0,", ": 7,", 1), "vocab.json gives"),
+        ("vocab.json", lambda text: text.replace(": 0,", ': "0",', 1), "every id an int"),
+        ("vocab.json", lambda text: text[:-5], r"vocab.json, line 1 column \d+: not valid JSON"),
+        ("skembed_bpe.json", lambda text: text.replace('"byte_level": false',
+                                                        '"byte_level": "yes"'),
+         "skembed_bpe.json: The 'byte_level' parameter"),
+        ("skembed_bpe.json", lambda text: text.replace('"output": "tokens"', '"output": "bogus"'),
+         "skembed_bpe.json: The 'output' parameter"),
+        ("skembed_bpe.json", lambda text: text.replace('"vocab_size": 80', '"vocab_size": -1'),
+         "skembed_bpe.json: The 'vocab_size' parameter"),
+        ("skembed_bpe.json", lambda text: text.replace('"verbose": 0', '"verbose": 0, "x": 1'),
+         "skembed_bpe.json holds 'x', which is not a parameter"),
+    ],
+)
+def test_bpe_load_checks_every_file(tmp_path, file, edit, match):
+    directory = _saved_bpe(tmp_path)
+    path = directory / file
+    text = path.read_text(encoding="utf-8")
+    edited = edit(text)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+    with pytest.raises(ValueError, match=match):
+        BPETokenizer.load(directory)
