@@ -21,6 +21,7 @@ from ._base import (
     RealNotInt,
     StrOptions,
     _fit_context,
+    check_finite_training,
     effective_threads,
     numba_threads,
     seed_from_random_state,
@@ -393,6 +394,12 @@ class NNLMVectorizer(PooledVectorizer):
         return self._to_symbols(self._read(X))
 
     def _fit(self, X, X_val=None):
+        if self.min_learning_rate > self.learning_rate:
+            raise ValueError(
+                f"min_learning_rate={self.min_learning_rate} is larger than learning_rate="
+                f"{self.learning_rate}; the rate decays from learning_rate down to "
+                "min_learning_rate. Lower min_learning_rate or raise learning_rate."
+            )
         raw = self._read(X)
         n_documents = raw.n_documents
         train_end = n_documents
@@ -523,12 +530,10 @@ class NNLMVectorizer(PooledVectorizer):
                            log_probs[first:last])
                     bar.update(int(unit_sizes[order[first:last]].sum()))
                 losses.append(-log_probs.sum() / max(n_tokens, 1))
-                if not np.isfinite(losses[-1]):
-                    raise ValueError(
-                        f"Training diverged in epoch {epoch + 1} with learning_rate="
-                        f"{self.learning_rate} (the log-likelihood is no longer finite). "
-                        "Use a lower learning_rate."
-                    )
+                check_finite_training(
+                    "NNLMVectorizer", epoch, self.epochs, weights,
+                    f"Use a lower learning_rate than learning_rate={self.learning_rate}.",
+                )
                 if validation is None:
                     continue
                 score = self._mean_log_prob(*validation)

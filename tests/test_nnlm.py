@@ -130,3 +130,5 @@ def test_command_line_trains_nnlm_vectors(tmp_path, capsys):
 def test_divergence_is_an_error_that_names_the_learning_rate(documents):
     with pytest.raises(ValueError, match="diverged.*learning_rate=1000000.0"):
         NNLMVectorizer(epochs=2, learning_rate=1e6, **TINY).fit(documents)
+    with pytest.raises(ValueError, match="min_learning_rate=0.5 is larger than learning_rate"):
+        NNLMVectorizer(learning_rate=0.1, min_learning_rate=0.5, **TINY).fit(documents)
