@@ -167,10 +167,10 @@ class NNLMVectorizer(PooledVectorizer):
     vocabulary_ : dict
         Maps each word to its row in ``word_vectors_``; the unknown-word symbol is the next
         id, ``len(vocabulary_)``.
-    loss_curve_ : ndarray of shape (n_iter_,)
+    loss_curve_ : ndarray of shape (n_epochs_run,)
         Mean negative log-probability (natural log) of the training tokens in each epoch,
-        each measured just before its SGD step.
-    validation_scores_ : ndarray of shape (n_iter_,) or None
+        each measured just before its SGD step; ``n_epochs_run`` is ``n_iter_``.
+    validation_scores_ : ndarray of shape (n_epochs_run,) or None
         Mean log-probability of the validation tokens after each epoch (early stopping only).
     best_validation_score_ : float or None
         The best of them, whose weights were kept.
