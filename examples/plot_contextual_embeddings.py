@@ -1,7 +1,7 @@
 """
-=========================================
+=============================================
 Contextual embeddings: one word, many vectors
-=========================================
+=============================================
 
 A static embedding (word2vec, GloVe) gives a word one vector, whatever the sentence. A
 contextual encoder such as BERT gives each *occurrence* its own vector, computed from the
