@@ -1,7 +1,7 @@
 """ContextualVectorizer against reference outputs of sentence-transformers.
 
 The tiny random-weight BERT in ``tests/data/tiny_bert`` and the outputs in
-``tests/data/tiny_bert_reference.json`` were made once by ``tests/data/make_tiny_bert.py``
+``tests/data/tiny_bert_reference.json`` were made once by ``benchmarks/make_tiny_bert.py``
 with PyTorch, transformers and sentence-transformers, none of which the tests need.
 """
 

@@ -3,9 +3,9 @@
 Run once, in an environment with torch, transformers, sentence-transformers and onnx (never in
 the test run, which only needs onnxruntime and tokenizers)::
 
-    python tests/data/make_tiny_bert.py
+    python benchmarks/make_tiny_bert.py
 
-It writes, next to this script:
+It writes, in ``tests/data``:
 
 ``tiny_bert/tokenizer.json``
     A WordPiece tokenizer (BERT normalizer: lower-case, accents stripped) with a small
@@ -34,7 +34,7 @@ from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, process
 from tokenizers.models import WordPiece
 from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
-HERE = pathlib.Path(__file__).resolve().parent
+HERE = pathlib.Path(__file__).resolve().parents[1] / "tests" / "data"
 OUT = HERE / "tiny_bert"
 VOCAB_SIZE = 1000
 MAX_LENGTH = 16
@@ -67,6 +67,12 @@ def build_tokenizer():
     trainer = trainers.WordPieceTrainer(vocab_size=VOCAB_SIZE, special_tokens=SPECIAL)
     lines = (HERE / "sotu_sample.txt").read_text(encoding="utf-8").splitlines()
     tokenizer.train_from_iterator(lines + EXTRA_TEXT, trainer=trainer)
+    # The trainer numbers some tokens in hash order; renumber them in a fixed order so that
+    # a rerun writes the same files.
+    learned = sorted(set(tokenizer.get_vocab()) - set(SPECIAL))
+    tokenizer.model = WordPiece(
+        {token: i for i, token in enumerate(SPECIAL + learned)}, unk_token="[UNK]"
+    )
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
