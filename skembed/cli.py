@@ -13,7 +13,7 @@ import zlib
 
 import numpy as np
 
-from ._files import check_output_path, open_file
+from ._files import check_output_path, is_damaged_file_error, open_file
 
 # What a damaged compressed corpus raises while it is read, besides OSError.
 _DECOMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
@@ -144,7 +144,7 @@ def _read_lines(path, encoding="utf-8", errors="strict"):
             "--encoding (e.g. latin-1), or --decode-error replace to read it anyway."
         ) from None
     except (OSError, *_DECOMPRESSION_ERRORS) as error:
-        if isinstance(error, FileNotFoundError):
+        if not is_damaged_file_error(error):
             raise
         raise ValueError(
             f"{path} could not be read after line {n_lines}: {error or type(error).__name__}. "
