@@ -21,6 +21,7 @@ offsets; the kernels read the maps directly. The files are unlinked as soon as t
 nothing is left behind by an error, Ctrl-C or a crash.
 """
 import itertools
+import mmap
 import os
 import tempfile
 import weakref
@@ -179,6 +180,27 @@ def _remove_quietly(path):
         os.unlink(path)
     except OSError:
         pass
+
+
+def release_pages(array, start, stop):
+    """Let the system drop the pages of ``array[start:stop]`` from this process's memory.
+
+    Only for arrays memory-mapped from a file by :func:`build_corpus` (a no-op for any other
+    array): the pages stay in the system's file cache and are read back if touched again, so
+    a pass over a mapped corpus holds only what it is working on. ``start`` and ``stop`` are
+    element indices.
+    """
+    base = array
+    while base is not None and not isinstance(base, np.memmap):
+        base = base.base
+    handle = getattr(base, "_mmap", None)
+    if handle is None or not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    page = mmap.PAGESIZE
+    first = (int(start) * array.itemsize + page - 1) // page * page
+    last = int(stop) * array.itemsize // page * page
+    if last > first:
+        handle.madvise(mmap.MADV_DONTNEED, first, last - first)
 
 
 class _TemporaryArrayFile:
