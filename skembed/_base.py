@@ -30,7 +30,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._corpus import build_corpus, encode_documents
+from ._corpus import build_corpus, encode_documents, release_on_error
 from ._kernels import _pooling
 from ._text import build_analyzer
 from .keyed_vectors import KeyedVectors, load_vectors
@@ -258,7 +258,13 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
                 "there is nothing to learn. Try a lower min_count, more documents, or a "
                 "token_pattern/tokenizer that finds tokens in them."
             )
-        vectors = self._fit_word_vectors(corpus)
+        try:
+            vectors = self._fit_word_vectors(corpus)
+        except BaseException as error:
+            if corpus.memory_mapped:  # let the temporary files go with the corpus
+                del corpus
+                release_on_error(error)
+            raise
         self.word_vectors_ = KeyedVectors(vectors, corpus.index_to_key)
         self.vocabulary_ = dict(zip(corpus.index_to_key, range(len(corpus.index_to_key))))
         self._fit_pooling(corpus)

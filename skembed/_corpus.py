@@ -24,6 +24,7 @@ import itertools
 import mmap
 import os
 import tempfile
+import traceback
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass
@@ -68,6 +69,30 @@ class Corpus:
     @property
     def n_documents(self):
         return len(self.offsets) - 1
+
+    @property
+    def memory_mapped(self):
+        """Whether ``ids`` is a map of a temporary file (see :func:`release_on_error`)."""
+        return _memory_map_of(self.ids) is not None
+
+
+def _memory_map_of(array):
+    """The :class:`numpy.memmap` under ``array``, or None."""
+    base = array
+    while base is not None and not isinstance(base, np.memmap):
+        base = base.base
+    return base
+
+
+def release_on_error(error):
+    """Drop the local variables of the frames of ``error``'s traceback.
+
+    A traceback keeps the local variables of its frames alive, and with them the memory maps of
+    a corpus, whose temporary files (already unlinked) then keep their disk space, for as long
+    as the exception is kept (``sys.last_traceback`` keeps the last one of an interactive
+    session). Called by ``fit`` on an error when the corpus is memory-mapped.
+    """
+    traceback.clear_frames(error.__traceback__)
 
 
 def _tokenize_chunk(documents, start, analyzer, input, encoding, decode_error):
@@ -190,10 +215,7 @@ def release_pages(array, start, stop):
     a pass over a mapped corpus holds only what it is working on. ``start`` and ``stop`` are
     element indices.
     """
-    base = array
-    while base is not None and not isinstance(base, np.memmap):
-        base = base.base
-    handle = getattr(base, "_mmap", None)
+    handle = getattr(_memory_map_of(array), "_mmap", None)
     if handle is None or not hasattr(mmap, "MADV_DONTNEED"):
         return
     page = mmap.PAGESIZE
@@ -265,6 +287,10 @@ class _ChunkedIds:
     @property
     def on_disk(self):
         return self._file is not None
+
+    @property
+    def has_offsets_file(self):
+        return self._offsets_file is not None
 
     def append(self, ids, lengths):
         """Add the ids of one chunk and the token count of each of its documents."""
@@ -432,8 +458,11 @@ def build_corpus(
         provisional_to_final[order] = np.arange(len(order), dtype=np.int32)
         kept_counts = counts[order]
         ids, offsets = store.finish(provisional_to_final)
-    except BaseException:
+    except BaseException as error:
+        on_disk = store.on_disk or store.has_offsets_file
         store.discard()
+        if on_disk:
+            release_on_error(error)
         raise
     return Corpus(
         index_to_key=tokens[order].tolist(),
@@ -497,6 +526,9 @@ def encode_documents(
             # Drop unknown tokens now, so only known ids are ever stored.
             store.append(*_remap_chunk(local_ids, lengths, to_known))
         return store.finish(None)
-    except BaseException:
+    except BaseException as error:
+        on_disk = store.on_disk or store.has_offsets_file
         store.discard()
+        if on_disk:
+            release_on_error(error)
         raise
