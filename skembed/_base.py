@@ -13,6 +13,7 @@ releases, so this is the only module that imports them; the estimators import th
 
 import contextlib
 import os
+import sys
 from numbers import Integral, Real
 
 import numba
@@ -73,9 +74,31 @@ N_JOBS_CONSTRAINT = [Interval(Integral, None, None, closed="neither"), None]
 INIT_VECTORS_CONSTRAINT = [KeyedVectors, str, os.PathLike, None]
 
 
+def _dask_worker_threads():
+    """Threads of the Dask worker running this task, or None outside a Dask worker task."""
+    distributed = sys.modules.get("distributed")  # never imported by skembed itself
+    if distributed is None:
+        return None
+    try:
+        return int(distributed.get_worker().state.nthreads)
+    except (ValueError, AttributeError):
+        return None
+
+
 def effective_threads(n_jobs):
-    """Number of numba threads for ``n_jobs`` (``None`` means 1, ``-1`` all cores)."""
-    return max(1, min(effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
+    """Number of numba threads for ``n_jobs`` (``None`` means 1, ``-1`` all cores).
+
+    In a task of a Dask worker, ``-1`` means the worker's threads and the count is capped by
+    them, so workers that share a machine never run more threads than they were given.
+    """
+    worker_threads = _dask_worker_threads()
+    if worker_threads is None:
+        n_threads = effective_n_jobs(n_jobs)
+    elif n_jobs is None:
+        n_threads = 1
+    else:  # joblib's rule for negative values, counted in the worker's threads
+        n_threads = min(n_jobs if n_jobs > 0 else worker_threads + 1 + n_jobs, worker_threads)
+    return max(1, min(n_threads, numba.config.NUMBA_NUM_THREADS))
 
 
 @contextlib.contextmanager
