@@ -7,6 +7,7 @@ one dense row, so they drop into a :class:`~sklearn.pipeline.Pipeline` next to
 
 from ._config import config_context, get_config, set_config
 from .bpe import BPETokenizer
+from .contextual import ContextualVectorizer
 from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
@@ -17,6 +18,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BPETokenizer",
+    "ContextualVectorizer",
     "EmbeddingVectorizer",
     "GloVeVectorizer",
     "KeyedVectors",
