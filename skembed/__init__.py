@@ -11,6 +11,7 @@ from .contextual import ContextualVectorizer
 from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
+from .nnlm import NNLMVectorizer
 from .pretrained import EmbeddingVectorizer
 from .word2vec import Word2VecVectorizer
 
@@ -23,6 +24,7 @@ __all__ = [
     "GloVeVectorizer",
     "KeyedVectors",
     "LSAVectorizer",
+    "NNLMVectorizer",
     "Word2VecVectorizer",
     "__version__",
     "config_context",
