@@ -21,6 +21,7 @@ from ._base import (
     pretrained_rows,
     seed_from_random_state,
 )
+from ._corpus import release_pages
 from ._kernels._random import seed_states
 from ._kernels._word2vec import (
     CBOW,
@@ -441,6 +442,7 @@ learning_rate, min_learning_rate, cbow_mean
             kernel(documents, weights, tables, config, unit_bounds[first:last + 1],
                    learning_rates[first:last], states[first:last], losses[first:last],
                    n_predictions[first:last], n_kept[first:last])
+            release_pages(ids, unit_bounds[first], unit_bounds[last])
             if progress is not None:
                 progress(int(unit_bounds[last] - unit_bounds[first]))
         check_finite_training("Word2VecVectorizer", epoch, epochs,
