@@ -5,11 +5,13 @@ one dense row, so they drop into a :class:`~sklearn.pipeline.Pipeline` next to
 ``TfidfVectorizer``. Word-level questions go to :class:`KeyedVectors`.
 """
 
+from ._config import config_context, get_config, set_config
 from .bpe import BPETokenizer
 from .contextual import ContextualVectorizer
 from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
+from .nnlm import NNLMVectorizer
 from .pretrained import EmbeddingVectorizer
 from .word2vec import Word2VecVectorizer
 
@@ -22,6 +24,10 @@ __all__ = [
     "GloVeVectorizer",
     "KeyedVectors",
     "LSAVectorizer",
+    "NNLMVectorizer",
     "Word2VecVectorizer",
     "__version__",
+    "config_context",
+    "get_config",
+    "set_config",
 ]

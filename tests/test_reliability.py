@@ -573,3 +573,39 @@ def test_embedding_vectorizer_rejects_non_finite_vectors():
     vectors[1, 2] = np.inf
     with pytest.raises(ValueError, match="vectors holds NaN or infinite values.*'bad'"):
         EmbeddingVectorizer(KeyedVectors(vectors, ["good", "bad", "ugly"])).fit(["good bad"])
+
+
+@pytest.mark.parametrize("name", ["v.txt.gz", "v.txt.bz2", "v.txt.xz", "v.bin.gz"])
+@pytest.mark.parametrize("damage", ["truncated", "not compressed"])
+def test_damaged_compressed_vector_file_is_a_value_error_naming_it(tmp_path, name, damage):
+    from skembed.cli import main
+
+    path = tmp_path / name
+    make_keyed_vectors(dim=50).save_word2vec_format(path, binary=".bin" in name)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"3 2\na 1 2\n")
+    with pytest.raises(ValueError, match=f"{name}' could not be read: .*damaged or truncated"):
+        KeyedVectors.load_word2vec_format(path, binary=".bin" in name)
+    with pytest.raises(ValueError, match=f"{name}' could not be read"):
+        EmbeddingVectorizer(str(path)).fit(["cat"])
+    with pytest.raises(SystemExit, match=f"skembed evaluate: .*{name}' could not be read"):
+        main(["evaluate", str(path)])
+
+
+def test_headerless_file_bounds_its_lines_by_the_first_vector(tmp_path):
+    import gzip
+
+    path = tmp_path / "glove.txt.gz"
+    path.write_bytes(gzip.compress(b"a 1 2 3\nb " + b"4 " * 1_000_000 + b"\n"))
+    with pytest.raises(ValueError, match="Line 2 of .* is longer than"):
+        KeyedVectors.load_glove_format(path)
+
+
+@pytest.mark.parametrize("no_header", [False, True])
+def test_vector_files_with_crlf_and_blank_lines_load(tmp_path, no_header):
+    path = tmp_path / "v.txt"
+    header = b"" if no_header else b"2 2\r\n"
+    path.write_bytes(header + b"a 1 2\r\n\r\nb 3 4")
+    kv = KeyedVectors.load_word2vec_format(path, no_header=no_header)
+    assert kv.index_to_key == ["a", "b"]
+    np.testing.assert_array_equal(kv.vectors, [[1, 2], [3, 4]])
