@@ -176,8 +176,8 @@ class Word2VecVectorizer(PooledVectorizer):
     vocabulary, and two ``(n_words, n_components)`` float32 matrices. Measured peak of
     ``fit`` above the process before it, on 16.6M tokens of English text (624,205 documents,
     75,472 kept words, ``n_components=100``): 197 MB, of which 60 MB are the two matrices;
-    on 100M tokens, 7.0 bytes per token above the matrices with the ids in memory and 5.2
-    with them on disk (the benchmarks page gives the details). See :ref:`scaling`.
+    on 100M tokens read from a file, 5.2 bytes per token above the matrices (the benchmarks
+    page gives the details). See :ref:`scaling`.
 
     Determinism: with ``n_jobs=1`` and an integer ``random_state`` the vectors are bitwise
     identical from run to run. With ``n_jobs > 1`` the threads update shared weights without
