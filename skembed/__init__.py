@@ -6,6 +6,7 @@ one dense row, so they drop into a :class:`~sklearn.pipeline.Pipeline` next to
 """
 
 from .bpe import BPETokenizer
+from .fasttext import FastTextKeyedVectors, FastTextVectorizer, load_facebook_model
 from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
@@ -17,9 +18,12 @@ __version__ = "0.1.0"
 __all__ = [
     "BPETokenizer",
     "EmbeddingVectorizer",
+    "FastTextKeyedVectors",
+    "FastTextVectorizer",
     "GloVeVectorizer",
     "KeyedVectors",
     "LSAVectorizer",
     "Word2VecVectorizer",
     "__version__",
+    "load_facebook_model",
 ]

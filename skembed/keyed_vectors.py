@@ -327,7 +327,11 @@ class KeyedVectors:
     def _query_vector(self, item, name):
         """Unit vector and row (or None for a raw vector) of one query item."""
         if isinstance(item, str):
-            index = self.get_index(item)
+            index = self._key_to_index.get(item)
+            if index is None:
+                # Not a row: a subclass may still give the word a vector (fastText's
+                # n-grams); here get_vector raises the KeyError naming the word.
+                return self.get_vector(item, norm=True), None
             return self.get_normed_vectors()[index], index
         if isinstance(item, np.ndarray) or (
             isinstance(item, (list, tuple)) and item and isinstance(item[0], numbers.Real)
@@ -609,8 +613,13 @@ class KeyedVectors:
         >>> round(kv.similarity("a", "b"), 4)
         0.7071
         """
-        normed = self.get_normed_vectors()
-        return float(normed[self.get_index(word1)] @ normed[self.get_index(word2)])
+        return float(self._unit_word_vector(word1) @ self._unit_word_vector(word2))
+
+    def _unit_word_vector(self, word):
+        index = self._key_to_index.get(word) if isinstance(word, str) else None
+        if index is None:
+            return self.get_vector(word, norm=True)
+        return self.get_normed_vectors()[index]
 
     def n_similarity(self, words1, words2):
         """Cosine similarity of the mean vectors of two lists of words.

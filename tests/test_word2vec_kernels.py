@@ -232,7 +232,8 @@ def run_kernel(ids, offsets, counts, architecture, objective, *, window=1, negat
     start = (input_vectors.copy(), output_vectors.copy())
     code_offsets, codes, points = w2v.build_huffman_tree(counts)
     noise = w2v.build_noise_table(counts if noise_counts is None else noise_counts, 0.75)
-    tables = (w2v.keep_probabilities(counts, sample), noise, code_offsets, codes, points)
+    tables = (w2v.keep_probabilities(counts, sample), noise, code_offsets, codes, points,
+              np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32))
     config = tuple(np.int64(v) for v in (architecture, objective, window, negative, cbow_mean))
     if unit_bounds is None:
         unit_bounds = np.array([0, ids.size], dtype=np.int64)

@@ -530,6 +530,101 @@ def _train_piece(piece, length, weights, tables, config, buffers, learning_rate,
     return state, loss, n_predictions
 
 
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _add_rows(hidden, input_vectors, rows, start, end):
+    for r in range(start, end):
+        row = rows[r]
+        for k in range(hidden.shape[0]):
+            hidden[k] += input_vectors[row, k]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _update_rows(input_vectors, input_rates, rows, start, end, error):
+    for r in range(start, end):
+        row = rows[r]
+        rate = input_rates[row]
+        if rate != 0.0:
+            for k in range(error.shape[0]):
+                input_vectors[row, k] += rate * error[k]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def _train_piece_subwords(piece, length, weights, tables, config, buffers, learning_rate,
+                          state):
+    # The input side of a word is the mean of several rows of input_vectors (fastText: the
+    # word's own row and the rows of its character n-gram buckets), listed for word w in
+    # rows[row_offsets[w]:row_offsets[w + 1]]; every listed row receives the full gradient of
+    # the hidden vector, as in fastText. Skip-gram predicts each context word from the
+    # centre word (fastText's direction), with the centre's hidden vector computed once per
+    # position and its gradient summed over the window before it is applied: the rows of a
+    # word are read and written once per position instead of once per context word.
+    input_vectors, output_vectors, input_rates = weights
+    hidden, hidden_error, targets = buffers
+    row_offsets = tables[5]
+    rows = tables[6]
+    architecture = config[0]
+    window = config[2]
+    cbow_mean = config[4]
+    dim = input_vectors.shape[1]
+    error_sum = np.empty(dim, dtype=np.float32)
+    loss = 0.0
+    n_predictions = 0
+    for i in range(length):
+        word = piece[i]
+        state = xorshift_next(state)
+        reach = window - bounded_int(state, window)
+        lo = max(0, i - reach)
+        hi = min(length, i + reach + 1)
+        if architecture == SKIPGRAM:
+            if hi - lo < 2:
+                continue
+            start = row_offsets[word]
+            end = row_offsets[word + 1]
+            for k in range(dim):
+                hidden[k] = 0.0
+                error_sum[k] = 0.0
+            _add_rows(hidden, input_vectors, rows, start, end)
+            scale = np.float32(1.0 / (end - start))
+            for k in range(dim):
+                hidden[k] *= scale
+            for j in range(lo, hi):
+                if j == i:
+                    continue
+                state, pair_loss = _predict(hidden, hidden_error, output_vectors, piece[j],
+                                            tables, config, targets, learning_rate, state)
+                loss += pair_loss
+                n_predictions += 1
+                for k in range(dim):
+                    error_sum[k] += hidden_error[k]
+            _update_rows(input_vectors, input_rates, rows, start, end, error_sum)
+        else:
+            if hi - lo < 2:
+                continue
+            for k in range(dim):
+                hidden[k] = 0.0
+            n_rows = 0
+            for j in range(lo, hi):
+                if j != i:
+                    context = piece[j]
+                    _add_rows(hidden, input_vectors, rows, row_offsets[context],
+                              row_offsets[context + 1])
+                    n_rows += row_offsets[context + 1] - row_offsets[context]
+            if cbow_mean:
+                scale = np.float32(1.0 / n_rows)
+                for k in range(dim):
+                    hidden[k] *= scale
+            state, pair_loss = _predict(hidden, hidden_error, output_vectors, word, tables,
+                                        config, targets, learning_rate, state)
+            loss += pair_loss
+            n_predictions += 1
+            for j in range(lo, hi):
+                if j != i:
+                    context = piece[j]
+                    _update_rows(input_vectors, input_rates, rows, row_offsets[context],
+                                 row_offsets[context + 1], hidden_error)
+    return state, loss, n_predictions
+
+
 @numba.njit(cache=True, nogil=True, fastmath=True)
 def _train_unit(corpus, weights, tables, config, start, end, learning_rate, state):
     ids, offsets = corpus
@@ -558,8 +653,12 @@ def _train_unit(corpus, weights, tables, config, start, end, learning_rate, stat
                 piece[length] = word
                 length += 1
             n_kept += length
-            state, piece_loss, piece_predictions = _train_piece(
-                piece, length, weights, tables, config, buffers, learning_rate, state)
+            if tables[5].shape[0] == 0:
+                state, piece_loss, piece_predictions = _train_piece(
+                    piece, length, weights, tables, config, buffers, learning_rate, state)
+            else:
+                state, piece_loss, piece_predictions = _train_piece_subwords(
+                    piece, length, weights, tables, config, buffers, learning_rate, state)
             loss += piece_loss
             n_predictions += piece_predictions
         document += 1
@@ -577,15 +676,18 @@ def train_units_serial(corpus, weights, tables, config, unit_bounds, learning_ra
         ``ids`` int32 (n_tokens,): token ids of all documents; ``offsets`` int64
         (n_documents + 1,): document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
     weights : tuple (input_vectors, output_vectors, input_rates)
-        float32 (n_words, dim) input vectors and float32 output weights, (n_words, dim) for
+        float32 (n_rows, dim) input vectors (n_rows = n_words without ``rows``) and float32 output weights, (n_words, dim) for
         negative sampling or (n_words - 1, dim) for hierarchical softmax, both updated in
-        place; float32 (n_words,) ``input_rates`` scales the updates of each input vector
+        place; float32 (n_rows,) ``input_rates`` scales the updates of each input vector
         (1 trains it, 0 freezes it, as for pretrained vectors with ``freeze=True``).
-    tables : tuple (keep, noise_table, code_offsets, codes, points)
+    tables : tuple (keep, noise_table, code_offsets, codes, points, row_offsets, rows)
         ``keep`` float32 (n_words,) from :func:`keep_probabilities`; ``noise_table`` uint64
         (n_words,) from :func:`build_noise_table`; ``code_offsets`` int64 (n_words + 1,),
         ``codes`` uint8 and ``points`` int32 from :func:`build_huffman_tree` (empty arrays
-        of those dtypes when unused).
+        of those dtypes when unused). ``row_offsets`` int64 (n_words + 1,) and ``rows``
+        int32 list the rows of ``input_vectors`` whose mean is the input vector of each word
+        (fastText: the word's own row and its n-gram buckets); empty arrays mean one row
+        per word, row ``w`` for word ``w`` (word2vec).
     config : tuple of 5 int64
         ``(architecture, objective, window, negative, cbow_mean)`` with architecture
         :data:`SKIPGRAM` or :data:`CBOW`, objective :data:`NEGATIVE_SAMPLING` or
