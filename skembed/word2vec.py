@@ -377,6 +377,9 @@ learning_rate, min_learning_rate, cbow_mean
     input_vectors = rng.random((n_rows, n_components), dtype=np.float32)
     input_vectors -= np.float32(0.5)
     input_vectors /= np.float32(n_components)
+    if subwords is not None:
+        # fastText's initialisation: uniform in [-1, 1) / dim.
+        input_vectors *= np.float32(2.0)
     input_rates = np.ones(n_rows, dtype=np.float32)
     if pretrained is not None:
         found, vectors = pretrained
