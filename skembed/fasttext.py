@@ -342,7 +342,19 @@ class FastTextVectorizer(PooledVectorizer):
         ])
         return self._pool(ids, offsets, vectors, weights)
 
+    def _initial_learning_rate(self):
+        if self.learning_rate == "auto":
+            return 0.025 if self.architecture == "skipgram" else 0.05
+        return self.learning_rate
+
     def _fit(self, X):
+        if self.min_learning_rate > self._initial_learning_rate():
+            raise ValueError(
+                f"min_learning_rate={self.min_learning_rate} is larger than the initial "
+                f"learning rate {self._initial_learning_rate()} (learning_rate="
+                f"{self.learning_rate!r}); the rate decays from learning_rate down to "
+                "min_learning_rate. Lower min_learning_rate or raise learning_rate."
+            )
         corpus = super()._fit(X)
         self.word_vectors_ = FastTextKeyedVectors(
             self.word_vectors_.vectors,
@@ -362,9 +374,7 @@ class FastTextVectorizer(PooledVectorizer):
         )
 
     def _fit_word_vectors(self, corpus):
-        learning_rate = self.learning_rate
-        if learning_rate == "auto":
-            learning_rate = 0.025 if self.architecture == "skipgram" else 0.05
+        learning_rate = self._initial_learning_rate()
         rng = np.random.default_rng(seed_from_random_state(self.random_state))
         n_words = len(corpus.index_to_key)
         offsets, buckets = subword_buckets(corpus.index_to_key, self.min_n, self.max_n,
@@ -395,6 +405,7 @@ class FastTextVectorizer(PooledVectorizer):
                 n_threads=n_threads,
                 progress=bar.update,
                 subwords=(row_offsets, rows, n_words + self.n_buckets),
+                estimator="FastTextVectorizer",
             )
         self._ngram_vectors = input_vectors[n_words:]
         return mean_of_rows(row_offsets, rows, input_vectors)

@@ -338,7 +338,7 @@ _TOKENS_PER_CALL = 400000
 def _train_word2vec(ids, offsets, counts, *, n_components, architecture, objective, negative,
                     ns_exponent, window, sample, epochs, learning_rate, min_learning_rate,
                     cbow_mean, rng, n_threads, pretrained=None, freeze=False, progress=None,
-                    subwords=None):
+                    subwords=None, estimator="Word2VecVectorizer"):
     """Train word2vec on a tokenized corpus; return the input vectors and the loss per epoch.
 
     Parameters
@@ -368,6 +368,8 @@ learning_rate, min_learning_rate, cbow_mean
         ``rows[row_offsets[w]:row_offsets[w + 1]]`` (int64 offsets, int32 rows) of an
         ``(n_rows, n_components)`` input matrix whose first ``n_words`` rows belong to the
         words themselves (fastText). None: one row per word (word2vec).
+    estimator : str
+        Name of the estimator, for the error raised if training diverges.
 
     Returns
     -------
@@ -448,7 +450,7 @@ learning_rate, min_learning_rate, cbow_mean
                    n_predictions[first:last], n_kept[first:last])
             if progress is not None:
                 progress(int(unit_bounds[last] - unit_bounds[first]))
-        check_finite_training("Word2VecVectorizer", epoch, epochs,
+        check_finite_training(estimator, epoch, epochs,
                               (input_vectors, output_vectors),
                               _divergence_advice(learning_rate, architecture, cbow_mean, window))
         total_predictions = n_predictions.sum()
