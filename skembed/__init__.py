@@ -6,6 +6,7 @@ one dense row, so they drop into a :class:`~sklearn.pipeline.Pipeline` next to
 """
 
 from .bpe import BPETokenizer
+from .contextual import ContextualVectorizer
 from .fasttext import FastTextKeyedVectors, FastTextVectorizer, load_facebook_model
 from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
@@ -17,6 +18,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BPETokenizer",
+    "ContextualVectorizer",
     "EmbeddingVectorizer",
     "FastTextKeyedVectors",
     "FastTextVectorizer",

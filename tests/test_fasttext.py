@@ -145,12 +145,13 @@ def test_subword_kernel_matches_reference(architecture, cbow_mean):
     outputs = random_weights(rng, n_words - 1, dim, scale=0.3)
     start = (inputs.copy(), outputs.copy())
     code_offsets, codes, points = w2v.build_huffman_tree(counts)
-    tables = (w2v.keep_probabilities(counts, 0.0), np.empty(0, dtype=np.uint64), code_offsets,
-              codes, points, row_offsets, rows)
-    config = tuple(np.int64(v) for v in (architecture, w2v.HIERARCHICAL_SOFTMAX, 1, 0,
-                                          cbow_mean))
+    tables = w2v.Tables(w2v.keep_probabilities(counts, 0.0), np.empty(0, dtype=np.uint64),
+                        code_offsets, codes, points, row_offsets, rows)
+    config = w2v.Config(*(np.int64(v) for v in (architecture, w2v.HIERARCHICAL_SOFTMAX, 1, 0,
+                                                 cbow_mean)))
     losses, n_predictions = np.zeros(1), np.zeros(1, dtype=np.int64)
-    w2v.train_units_serial((ids, offsets), (inputs, outputs, np.ones(9, dtype=np.float32)),
+    w2v.train_units_serial(w2v.Documents(ids, offsets),
+                           w2v.Weights(inputs, outputs, np.ones(9, dtype=np.float32)),
                            tables, config, np.array([0, ids.size], dtype=np.int64),
                            np.full(1, lr, dtype=np.float32), seed_states(0, 1), losses,
                            n_predictions, np.zeros(1, dtype=np.int64))
