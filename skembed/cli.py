@@ -30,7 +30,13 @@ def _demo_pipelines():
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    from . import BPETokenizer, GloVeVectorizer, LSAVectorizer, Word2VecVectorizer
+    from . import (
+        BPETokenizer,
+        FastTextVectorizer,
+        GloVeVectorizer,
+        LSAVectorizer,
+        Word2VecVectorizer,
+    )
 
     def classifier():
         return LogisticRegression(max_iter=2000, C=1.0)
@@ -46,6 +52,16 @@ def _demo_pipelines():
             make_pipeline(
                 Word2VecVectorizer(
                     n_components=100, min_count=2, epochs=20, pooling="sif", random_state=0
+                ),
+                classifier(),
+            ),
+        ),
+        (
+            "FastTextVectorizer(100, sif)",
+            make_pipeline(
+                FastTextVectorizer(
+                    n_components=100, min_count=2, epochs=10, n_buckets=100_000,
+                    pooling="sif", random_state=0,
                 ),
                 classifier(),
             ),
@@ -154,7 +170,7 @@ def _read_lines(path, encoding="utf-8", errors="strict"):
 
 def _train_estimator(args):
     """The estimator ``skembed train`` fits, configured from the command-line options."""
-    defaults = {"word2vec": (5, 5), "glove": (10, 25)}[args.model]
+    defaults = {"word2vec": (5, 5), "fasttext": (5, 5), "glove": (10, 25)}[args.model]
     common = dict(
         n_components=args.dim,
         window=defaults[0] if args.window is None else args.window,
@@ -175,6 +191,19 @@ def _train_estimator(args):
             objective=args.objective,
             negative=args.negative,
             sample=args.sample,
+            **common,
+        )
+    if args.model == "fasttext":
+        from . import FastTextVectorizer
+
+        return FastTextVectorizer(
+            architecture=args.architecture,
+            objective=args.objective,
+            negative=args.negative,
+            sample=args.sample,
+            min_n=args.min_n,
+            max_n=args.max_n,
+            n_buckets=args.buckets,
             **common,
         )
     from . import GloVeVectorizer
@@ -231,7 +260,9 @@ def _build_parser():
         "train",
         help="train word vectors on a text file (one document per line) and write them",
     )
-    train.add_argument("model", choices=["word2vec", "glove"], help="what to train")
+    train.add_argument(
+        "model", choices=["word2vec", "fasttext", "glove"], help="what to train"
+    )
     train.add_argument("corpus", help="text file, one document per line (.gz/.bz2/.xz ok)")
     train.add_argument("-o", "--output", required=True, help="where to write the vectors")
     train.add_argument(
@@ -264,17 +295,29 @@ def _build_parser():
         "replace them with U+FFFD, or drop them",
     )
     train.add_argument(
-        "--architecture", choices=["skipgram", "cbow"], default="skipgram", help="word2vec"
+        "--architecture",
+        choices=["skipgram", "cbow"],
+        default="skipgram",
+        help="word2vec and fastText",
     )
     train.add_argument(
         "--objective",
         choices=["negative_sampling", "hierarchical_softmax"],
         default="negative_sampling",
-        help="word2vec",
+        help="word2vec and fastText",
     )
-    train.add_argument("--negative", type=int, default=5, help="word2vec noise words")
-    train.add_argument("--sample", type=float, default=1e-3, help="word2vec subsampling")
+    train.add_argument(
+        "--negative", type=int, default=5, help="word2vec and fastText noise words"
+    )
+    train.add_argument(
+        "--sample", type=float, default=1e-3, help="word2vec and fastText subsampling"
+    )
     train.add_argument("--x-max", type=float, default=100.0, help="GloVe weighting cutoff")
+    train.add_argument("--min-n", type=int, default=3, help="fastText shortest n-gram")
+    train.add_argument("--max-n", type=int, default=6, help="fastText longest n-gram")
+    train.add_argument(
+        "--buckets", type=int, default=500_000, help="fastText n-gram hash buckets"
+    )
 
     evaluate = commands.add_parser(
         "evaluate",

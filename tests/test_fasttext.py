@@ -303,3 +303,17 @@ def test_without_ngrams_words_keep_their_own_rows():
     kv = vectorizer.word_vectors_
     assert (kv["zzzz"] == 0).all()
     assert np.isfinite(kv.vectors).all() and np.abs(kv.vectors).sum() > 0
+
+
+def test_command_line_trains_fasttext_and_writes_vec(tmp_path, capsys):
+    from skembed.cli import main
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(make_documents(100)) + "\n", encoding="utf-8")
+    output = tmp_path / "vectors.vec"
+    argv = ["train", "fasttext", str(corpus), "-o", str(output), "--dim", "8", "--epochs", "1",
+            "--buckets", "500", "--min-n", "2", "--max-n", "4", "--threads", "1"]
+    assert main(argv) == 0
+    assert "Trained fasttext" in capsys.readouterr().out
+    kv = KeyedVectors.load_word2vec_format(output)
+    assert kv.vector_size == 8 and "cat" in kv
