@@ -885,8 +885,10 @@ def load_vectors(path, format="auto", limit=None):
         The file; ``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` are decompressed on
         the fly, whatever the letter case of the suffix.
     format : {'auto', 'word2vec', 'word2vec_binary', 'glove'}, default='auto'
-        ``'auto'`` reads files ending in ``.bin`` as word2vec binary, and text files as
-        word2vec when their first line is a ``n_words dim`` header, else as GloVe.
+        ``'auto'`` reads files ending in ``.bin`` as word2vec binary (or as a Facebook
+        fastText model, with :func:`skembed.load_facebook_model`, when the file starts
+        with fastText's magic number), and text files as word2vec when their first line
+        is a ``n_words dim`` header, else as GloVe.
     limit : int, default=None
         Read only the first ``limit`` words (the most frequent ones in published files).
 
@@ -913,6 +915,10 @@ def load_vectors(path, format="auto", limit=None):
             "file, or a KeyedVectors."
         )
     if format == "auto":
+        if path.lower().endswith(".bin") and _is_fasttext_model(path):
+            from ._subwords import load_facebook_model  # it builds on this module
+
+            return load_facebook_model(path)
         if strip_compression_suffix(path).lower().endswith(".bin"):
             format = "word2vec_binary"
         else:
@@ -922,6 +928,11 @@ def load_vectors(path, format="auto", limit=None):
     return KeyedVectors.load_word2vec_format(
         path, binary=format == "word2vec_binary", limit=limit
     )
+
+
+def _is_fasttext_model(path):
+    with open(path, "rb") as handle:
+        return handle.read(4) == (793712314).to_bytes(4, "little")
 
 
 def _has_word2vec_header(path):

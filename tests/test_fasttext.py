@@ -317,3 +317,14 @@ def test_command_line_trains_fasttext_and_writes_vec(tmp_path, capsys):
     assert "Trained fasttext" in capsys.readouterr().out
     kv = KeyedVectors.load_word2vec_format(output)
     assert kv.vector_size == 8 and "cat" in kv
+
+
+def test_fasttext_bin_paths_work_where_vector_files_do(bin_path):
+    from skembed import EmbeddingVectorizer
+    from skembed.keyed_vectors import load_vectors
+
+    kv = load_vectors(bin_path)
+    assert isinstance(kv, FastTextKeyedVectors) and kv.n_buckets == 500
+    documents = make_documents(5)
+    pooled = EmbeddingVectorizer(str(bin_path)).fit_transform(documents)
+    np.testing.assert_allclose(pooled, EmbeddingVectorizer(kv).fit_transform(documents))
