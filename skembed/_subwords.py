@@ -171,6 +171,16 @@ class FastTextKeyedVectors(KeyedVectors):
         self.max_n = state.pop("max_n")
         super().__setstate__(state)
 
+    @classmethod
+    def load_word2vec_format(cls, *args, **kwargs):
+        """Read a word2vec or ``.vec`` file: a plain :class:`KeyedVectors` (no n-grams)."""
+        return KeyedVectors.load_word2vec_format(*args, **kwargs)
+
+    @classmethod
+    def load_glove_format(cls, *args, **kwargs):
+        """Read a GloVe text file: a plain :class:`KeyedVectors` (no n-grams)."""
+        return KeyedVectors.load_glove_format(*args, **kwargs)
+
     def vectors_for(self, words):
         """Vectors of any words: vocabulary rows for known words, n-gram means for others.
 
