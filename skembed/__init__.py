@@ -11,6 +11,7 @@ from .fasttext import FastTextKeyedVectors, FastTextVectorizer, load_facebook_mo
 from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
+from .nnlm import NNLMVectorizer
 from .pretrained import EmbeddingVectorizer
 from .word2vec import Word2VecVectorizer
 
@@ -25,6 +26,7 @@ __all__ = [
     "GloVeVectorizer",
     "KeyedVectors",
     "LSAVectorizer",
+    "NNLMVectorizer",
     "Word2VecVectorizer",
     "__version__",
     "load_facebook_model",
