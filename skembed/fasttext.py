@@ -153,6 +153,8 @@ class FastTextVectorizer(PooledVectorizer):
         Maps each word to its row in ``word_vectors_``.
     loss_curve_ : ndarray of shape (epochs,)
         Mean loss per prediction in each epoch, as in :class:`Word2VecVectorizer`.
+    n_trained_tokens_ : ndarray of shape (epochs,), dtype int64
+        Tokens trained on in each epoch (kept by the subsampling of frequent words).
 
     See Also
     --------
@@ -386,7 +388,7 @@ class FastTextVectorizer(PooledVectorizer):
             tqdm(total=self.epochs * len(corpus.ids), unit="word", unit_scale=True,
                  desc="FastTextVectorizer", disable=not self.verbose) as bar,
         ):
-            input_vectors, self.loss_curve_ = _train_word2vec(
+            input_vectors, self.loss_curve_, self.n_trained_tokens_ = _train_word2vec(
                 corpus.ids,
                 corpus.offsets,
                 corpus.counts,
