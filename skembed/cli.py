@@ -35,6 +35,7 @@ def _demo_pipelines():
         FastTextVectorizer,
         GloVeVectorizer,
         LSAVectorizer,
+        NNLMVectorizer,
         Word2VecVectorizer,
     )
 
@@ -70,6 +71,16 @@ def _demo_pipelines():
             "GloVeVectorizer(100, sif)",
             make_pipeline(
                 GloVeVectorizer(n_components=100, min_count=2, pooling="sif", random_state=0),
+                classifier(),
+            ),
+        ),
+        (
+            "NNLMVectorizer(60, huffman, sif)",
+            make_pipeline(
+                NNLMVectorizer(
+                    n_components=60, output_layer="huffman", min_count=2, epochs=3,
+                    pooling="sif", random_state=0,
+                ),
                 classifier(),
             ),
         ),
