@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from joblib.parallel import get_active_backend
 
 from ._config import get_config
 from ._text import check_document_collection, iter_documents
@@ -158,7 +159,10 @@ def _tokenized_chunks(X, analyzer, input, encoding, decode_error, n_jobs, chunk_
     pretokenized = input == "content" and any(
         not isinstance(doc, (str, bytes, bytearray)) for doc in first[1][:100]
     )
-    if second is None or pretokenized or effective_n_jobs(n_jobs) == 1:
+    # Threads cannot run a Python tokenizer in parallel (the GIL), and chunks waiting in
+    # a thread pool only cost memory, so the pass goes parallel in processes only.
+    in_threads = getattr(get_active_backend()[0], "uses_threads", False)
+    if second is None or pretokenized or in_threads or effective_n_jobs(n_jobs) == 1:
         for start, chunk in itertools.chain([first], [second] if second else [], chunks):
             yield _tokenize_chunk(chunk, start, *args)
         return

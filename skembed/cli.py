@@ -165,10 +165,11 @@ def _read_lines(path, encoding="utf-8", errors="strict"):
             for n_lines, line in enumerate(lines, 1):
                 yield line
     except UnicodeDecodeError as error:
+        where = f"after line {n_lines}" if n_lines else "in its first lines"
         raise ValueError(
             f"{path} is not valid {encoding}: {error.reason} (byte "
-            f"{error.object[error.start]:#04x} after line {n_lines}). Pass the corpus's "
-            "--encoding (e.g. latin-1), or --decode-error replace to read it anyway."
+            f"{error.object[error.start]:#04x} {where}). Pass the corpus's --encoding "
+            "(e.g. latin-1), or --decode-error replace to read it anyway."
         ) from None
     except (OSError, *_DECOMPRESSION_ERRORS) as error:
         if not is_damaged_file_error(error):

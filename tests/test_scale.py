@@ -226,3 +226,24 @@ def test_config_is_checked():
     with skembed.config_context(corpus_memory_limit=5):
         assert skembed.get_config()["corpus_memory_limit"] == 5
     assert skembed.get_config()["corpus_memory_limit"] == 2**30
+
+
+def test_tokenizing_pass_stays_in_this_thread_under_the_threading_backend():
+    # Threads cannot tokenize in parallel (the GIL); chunks queued in a pool only cost memory.
+    import threading
+
+    from joblib import parallel_config
+
+    threads = set()
+
+    def tokenizer(text):
+        threads.add(threading.get_ident())
+        return text.split()
+
+    documents = _documents(400)
+    expected = build_corpus(documents, build_analyzer(), chunk_size=50)
+    with parallel_config(backend="threading"):
+        corpus = build_corpus(documents, build_analyzer(tokenizer=tokenizer), chunk_size=50,
+                              n_jobs=2)
+    assert threads == {threading.get_ident()}
+    np.testing.assert_array_equal(corpus.ids, expected.ids)
