@@ -8,6 +8,7 @@ one dense row, so they drop into a :class:`~sklearn.pipeline.Pipeline` next to
 from ._config import config_context, get_config, set_config
 from .bpe import BPETokenizer
 from .contextual import ContextualVectorizer
+from .fasttext import FastTextKeyedVectors, FastTextVectorizer, load_facebook_model
 from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
@@ -21,6 +22,8 @@ __all__ = [
     "BPETokenizer",
     "ContextualVectorizer",
     "EmbeddingVectorizer",
+    "FastTextKeyedVectors",
+    "FastTextVectorizer",
     "GloVeVectorizer",
     "KeyedVectors",
     "LSAVectorizer",
@@ -29,5 +32,6 @@ __all__ = [
     "__version__",
     "config_context",
     "get_config",
+    "load_facebook_model",
     "set_config",
 ]

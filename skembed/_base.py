@@ -387,8 +387,12 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
                 svd.fit(pooled.astype(np.float64))
                 self._sif_component = svd.components_[0].astype(np.float32)
 
-    def _pool_raw(self, ids, offsets):
-        vectors = self.word_vectors_.vectors
+    def _pool_raw(self, ids, offsets, vectors=None, word_weights=None):
+        # vectors/word_weights: rows beyond the vocabulary's (a subclass that gives vectors
+        # to unseen tokens pools over the vocabulary's rows followed by theirs).
+        if vectors is None:
+            vectors = self.word_vectors_.vectors
+            word_weights = self._word_weights
         parallel = effective_threads(self.n_jobs) > 1
         with numba_threads(self.n_jobs):
             if self.pooling == "max":
@@ -397,10 +401,10 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
                 )
                 return kernel(ids, offsets, vectors)
             kernel = _pooling.weighted_mean_parallel if parallel else _pooling.weighted_mean
-            return kernel(ids, offsets, vectors, self._word_weights, self.pooling == "sif")
+            return kernel(ids, offsets, vectors, word_weights, self.pooling == "sif")
 
-    def _pool(self, ids, offsets):
-        pooled = self._pool_raw(ids, offsets)
+    def _pool(self, ids, offsets, vectors=None, word_weights=None):
+        pooled = self._pool_raw(ids, offsets, vectors, word_weights)
         if self._sif_component is not None:
             pooled -= np.outer(pooled @ self._sif_component, self._sif_component)
         if self.norm is not None:

@@ -32,6 +32,7 @@ def _demo_pipelines():
 
     from . import (
         BPETokenizer,
+        FastTextVectorizer,
         GloVeVectorizer,
         LSAVectorizer,
         NNLMVectorizer,
@@ -52,6 +53,16 @@ def _demo_pipelines():
             make_pipeline(
                 Word2VecVectorizer(
                     n_components=100, min_count=2, epochs=20, pooling="sif", random_state=0
+                ),
+                classifier(),
+            ),
+        ),
+        (
+            "FastTextVectorizer(100, sif)",
+            make_pipeline(
+                FastTextVectorizer(
+                    n_components=100, min_count=2, epochs=10, n_buckets=100_000,
+                    pooling="sif", random_state=0,
                 ),
                 classifier(),
             ),
@@ -171,7 +182,9 @@ def _read_lines(path, encoding="utf-8", errors="strict"):
 
 def _train_estimator(args):
     """The estimator ``skembed train`` fits, configured from the command-line options."""
-    defaults = {"word2vec": (5, 5), "glove": (10, 25), "nnlm": (4, 10)}[args.model]
+    defaults = {"word2vec": (5, 5), "fasttext": (5, 5), "glove": (10, 25), "nnlm": (4, 10)}[
+        args.model
+    ]
     common = dict(
         n_components=args.dim,
         window=defaults[0] if args.window is None else args.window,
@@ -197,6 +210,19 @@ def _train_estimator(args):
             objective=args.objective,
             negative=args.negative,
             sample=args.sample,
+            **common,
+        )
+    if args.model == "fasttext":
+        from . import FastTextVectorizer
+
+        return FastTextVectorizer(
+            architecture=args.architecture,
+            objective=args.objective,
+            negative=args.negative,
+            sample=args.sample,
+            min_n=args.min_n,
+            max_n=args.max_n,
+            n_buckets=args.buckets,
             **common,
         )
     from . import GloVeVectorizer
@@ -253,7 +279,9 @@ def _build_parser():
         "train",
         help="train word vectors on a text file (one document per line) and write them",
     )
-    train.add_argument("model", choices=["word2vec", "glove", "nnlm"], help="what to train")
+    train.add_argument(
+        "model", choices=["word2vec", "fasttext", "glove", "nnlm"], help="what to train"
+    )
     train.add_argument("corpus", help="text file, one document per line (.gz/.bz2/.xz ok)")
     train.add_argument("-o", "--output", required=True, help="where to write the vectors")
     train.add_argument(
@@ -289,17 +317,29 @@ def _build_parser():
         "replace them with U+FFFD, or drop them",
     )
     train.add_argument(
-        "--architecture", choices=["skipgram", "cbow"], default="skipgram", help="word2vec"
+        "--architecture",
+        choices=["skipgram", "cbow"],
+        default="skipgram",
+        help="word2vec and fastText",
     )
     train.add_argument(
         "--objective",
         choices=["negative_sampling", "hierarchical_softmax"],
         default="negative_sampling",
-        help="word2vec",
+        help="word2vec and fastText",
     )
-    train.add_argument("--negative", type=int, default=5, help="word2vec noise words")
-    train.add_argument("--sample", type=float, default=1e-3, help="word2vec subsampling")
+    train.add_argument(
+        "--negative", type=int, default=5, help="word2vec and fastText noise words"
+    )
+    train.add_argument(
+        "--sample", type=float, default=1e-3, help="word2vec and fastText subsampling"
+    )
     train.add_argument("--x-max", type=float, default=100.0, help="GloVe weighting cutoff")
+    train.add_argument("--min-n", type=int, default=3, help="fastText shortest n-gram")
+    train.add_argument("--max-n", type=int, default=6, help="fastText longest n-gram")
+    train.add_argument(
+        "--buckets", type=int, default=500_000, help="fastText n-gram hash buckets"
+    )
     train.add_argument("--hidden", type=int, default=50, help="nnlm hidden units")
 
     evaluate = commands.add_parser(

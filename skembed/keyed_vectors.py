@@ -325,7 +325,11 @@ class KeyedVectors:
     def _query_vector(self, item, name):
         """Unit vector and row (or None for a raw vector) of one query item."""
         if isinstance(item, str):
-            index = self.get_index(item)
+            index = self._key_to_index.get(item)
+            if index is None:
+                # Not a row: a subclass may still give the word a vector (fastText's
+                # n-grams); here get_vector raises the KeyError naming the word.
+                return self.get_vector(item, norm=True), None
             return self.get_normed_vectors()[index], index
         if isinstance(item, np.ndarray) or (
             isinstance(item, (list, tuple)) and item and isinstance(item[0], numbers.Real)
@@ -607,8 +611,13 @@ class KeyedVectors:
         >>> round(kv.similarity("a", "b"), 4)
         0.7071
         """
-        normed = self.get_normed_vectors()
-        return float(normed[self.get_index(word1)] @ normed[self.get_index(word2)])
+        return float(self._unit_word_vector(word1) @ self._unit_word_vector(word2))
+
+    def _unit_word_vector(self, word):
+        index = self._key_to_index.get(word) if isinstance(word, str) else None
+        if index is None:
+            return self.get_vector(word, norm=True)
+        return self.get_normed_vectors()[index]
 
     def n_similarity(self, words1, words2):
         """Cosine similarity of the mean vectors of two lists of words.
@@ -876,8 +885,10 @@ def load_vectors(path, format="auto", limit=None):
         The file; ``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` are decompressed on
         the fly, whatever the letter case of the suffix.
     format : {'auto', 'word2vec', 'word2vec_binary', 'glove'}, default='auto'
-        ``'auto'`` reads files ending in ``.bin`` as word2vec binary, and text files as
-        word2vec when their first line is a ``n_words dim`` header, else as GloVe.
+        ``'auto'`` reads files ending in ``.bin`` as word2vec binary (or as a Facebook
+        fastText model, with :func:`skembed.load_facebook_model`, when the file starts
+        with fastText's magic number), and text files as word2vec when their first line
+        is a ``n_words dim`` header, else as GloVe.
     limit : int, default=None
         Read only the first ``limit`` words (the most frequent ones in published files).
 
@@ -904,6 +915,10 @@ def load_vectors(path, format="auto", limit=None):
             "file, or a KeyedVectors."
         )
     if format == "auto":
+        if path.lower().endswith(".bin") and _is_fasttext_model(path):
+            from ._subwords import load_facebook_model  # it builds on this module
+
+            return load_facebook_model(path)
         if strip_compression_suffix(path).lower().endswith(".bin"):
             format = "word2vec_binary"
         else:
@@ -913,6 +928,11 @@ def load_vectors(path, format="auto", limit=None):
     return KeyedVectors.load_word2vec_format(
         path, binary=format == "word2vec_binary", limit=limit
     )
+
+
+def _is_fasttext_model(path):
+    with open(path, "rb") as handle:
+        return handle.read(4) == (793712314).to_bytes(4, "little")
 
 
 def _has_word2vec_header(path):

@@ -352,7 +352,8 @@ _TOKENS_PER_CALL = 400000
 
 def _train_word2vec(ids, offsets, counts, *, n_components, architecture, objective, negative,
                     ns_exponent, window, sample, epochs, learning_rate, min_learning_rate,
-                    cbow_mean, rng, n_threads, pretrained=None, freeze=False, progress=None):
+                    cbow_mean, rng, n_threads, pretrained=None, freeze=False, progress=None,
+                    subwords=None, estimator="Word2VecVectorizer"):
     """Train word2vec on a tokenized corpus; return the input vectors and the loss per epoch.
 
     Parameters
@@ -377,10 +378,17 @@ learning_rate, min_learning_rate, cbow_mean
         1 runs the serial kernel (reproducible); more runs the parallel one.
     progress : callable or None
         Called with the number of tokens done after each kernel call.
+    subwords : tuple (row_offsets, rows, n_rows) or None
+        The input vector of word ``w`` is the mean of the rows
+        ``rows[row_offsets[w]:row_offsets[w + 1]]`` (int64 offsets, int32 rows) of an
+        ``(n_rows, n_components)`` input matrix whose first ``n_words`` rows belong to the
+        words themselves (fastText). None: one row per word (word2vec).
+    estimator : str
+        Name of the estimator, for the error raised if training diverges.
 
     Returns
     -------
-    input_vectors : ndarray of shape (n_words, n_components), dtype float32
+    input_vectors : ndarray of shape (n_rows, n_components), dtype float32
     loss_curve : ndarray of shape (epochs,), dtype float64
         Mean loss per prediction in each epoch (0 for an epoch without predictions).
     n_trained_tokens : ndarray of shape (epochs,), dtype int64
@@ -391,17 +399,26 @@ learning_rate, min_learning_rate, cbow_mean
     counts = np.asarray(counts, dtype=np.int64)
     n_words = counts.shape[0]
     n_tokens = ids.shape[0]
+    if subwords is None:
+        row_offsets = np.empty(0, dtype=np.int64)
+        rows = np.empty(0, dtype=np.int32)
+        n_rows = n_words
+    else:
+        row_offsets, rows, n_rows = subwords
 
     # Initialisation of the C tool: input vectors uniform in [-0.5, 0.5) / dim, outputs zero.
-    input_vectors = rng.random((n_words, n_components), dtype=np.float32)
+    input_vectors = rng.random((n_rows, n_components), dtype=np.float32)
     input_vectors -= np.float32(0.5)
     input_vectors /= np.float32(n_components)
-    input_rates = np.ones(n_words, dtype=np.float32)
+    if subwords is not None:
+        # fastText's initialisation: uniform in [-1, 1) / dim.
+        input_vectors *= np.float32(2.0)
+    input_rates = np.ones(n_rows, dtype=np.float32)
     if pretrained is not None:
         found, vectors = pretrained
-        input_vectors[found] = vectors
+        input_vectors[:n_words][found] = vectors
         if freeze:
-            input_rates[found] = 0.0
+            input_rates[:n_words][found] = 0.0
     hierarchical = objective == "hierarchical_softmax"
     n_outputs = max(n_words - 1, 0) if hierarchical else n_words
     output_vectors = np.zeros((n_outputs, n_components), dtype=np.float32)
@@ -415,7 +432,7 @@ learning_rate, min_learning_rate, cbow_mean
         code_offsets = np.zeros(n_words + 1, dtype=np.int64)
         codes = np.empty(0, dtype=np.uint8)
         points = np.empty(0, dtype=np.int32)
-    tables = Tables(keep, noise_table, code_offsets, codes, points)
+    tables = Tables(keep, noise_table, code_offsets, codes, points, row_offsets, rows)
     config = Config(
         architecture=np.int64(SKIPGRAM if architecture == "skipgram" else CBOW),
         objective=np.int64(HIERARCHICAL_SOFTMAX if hierarchical else NEGATIVE_SAMPLING),
@@ -452,7 +469,7 @@ learning_rate, min_learning_rate, cbow_mean
             release_pages(ids, unit_bounds[first], unit_bounds[last])
             if progress is not None:
                 progress(int(unit_bounds[last] - unit_bounds[first]))
-        check_finite_training("Word2VecVectorizer", epoch, epochs,
+        check_finite_training(estimator, epoch, epochs,
                               (input_vectors, output_vectors),
                               _divergence_advice(learning_rate, architecture, cbow_mean, window))
         n_trained_tokens[epoch] = n_kept.sum()

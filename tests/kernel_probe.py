@@ -17,7 +17,13 @@ import sys
 import numba
 import numpy as np
 
-from skembed import BPETokenizer, GloVeVectorizer, LSAVectorizer, Word2VecVectorizer
+from skembed import (
+    BPETokenizer,
+    FastTextVectorizer,
+    GloVeVectorizer,
+    LSAVectorizer,
+    Word2VecVectorizer,
+)
 from skembed._kernels import _glove, _pooling
 from skembed._kernels import _word2vec as w2v
 from skembed._kernels._random import seed_states
@@ -140,6 +146,8 @@ def fit_outputs(n_jobs):
                                                 objective="hierarchical_softmax",
                                                 pooling="max", random_state=0,
                                                 n_jobs=n_jobs)),
+        ("fasttext", FastTextVectorizer(n_components=8, min_count=1, n_buckets=300,
+                                        epochs=2, random_state=0, n_jobs=n_jobs)),
         ("glove", GloVeVectorizer(n_components=8, min_count=1, epochs=3, pooling="tfidf",
                                   random_state=0, n_jobs=n_jobs)),
     ]:

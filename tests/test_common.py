@@ -30,6 +30,7 @@ from skembed import (
     BPETokenizer,
     ContextualVectorizer,
     EmbeddingVectorizer,
+    FastTextVectorizer,
     GloVeVectorizer,
     LSAVectorizer,
     NNLMVectorizer,
@@ -73,6 +74,18 @@ VECTORIZERS = [
         ),
         {"vectorizer__freeze": [False, True]},
         id="Word2VecVectorizer-pretrained",
+    ),
+    pytest.param(
+        FastTextVectorizer(n_components=8, min_count=1, n_buckets=200, epochs=2,
+                           random_state=0),
+        {"vectorizer__min_n": [2, 3], "vectorizer__architecture": ["skipgram", "cbow"]},
+        id="FastTextVectorizer",
+    ),
+    pytest.param(
+        FastTextVectorizer(n_components=6, min_count=3, n_buckets=100, epochs=1,
+                           objective="hierarchical_softmax", pooling="tfidf", random_state=0),
+        {"vectorizer__pooling": ["tfidf", "sif"]},
+        id="FastTextVectorizer-hs-rare-words",
     ),
     pytest.param(
         EmbeddingVectorizer(make_keyed_vectors()),
@@ -336,7 +349,10 @@ def test_empty_and_unknown_documents_give_finite_rows(estimator, grid, corpus):
         assert all(token in known for tokens in output for token in tokens)
         return
     assert np.all(np.isfinite(output))
-    if not _is_contextual(estimator):
+    if isinstance(estimator, FastTextVectorizer):
+        # Unseen words get vectors from their character n-grams.
+        assert np.abs(output[1]).sum() > 0
+    elif not _is_contextual(estimator):
         # A contextual encoder has a vector for every input: unknown words become subwords
         # or [UNK], and an empty document is its special tokens alone.
         np.testing.assert_array_equal(output[0], output[1])

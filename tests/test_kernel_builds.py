@@ -94,6 +94,6 @@ def test_every_build_runs_on_its_own_number_of_threads(fresh_processes, order, b
 
 def test_seeded_serial_fits_are_identical_in_every_process(fresh_processes):
     first, second = (fresh_processes[order]["fits"] for order in ORDERS)
-    assert set(first) == {"word2vec", "word2vec cbow hs", "glove", "lsa", "bpe"}
+    assert set(first) == {"word2vec", "word2vec cbow hs", "fasttext", "glove", "lsa", "bpe"}
     assert first == second
     assert fit_outputs(1) == first  # and in this process, with its own cache

@@ -47,26 +47,36 @@ HIERARCHICAL_SOFTMAX = 1
 #: ``offsets`` int64 (n_documents + 1,): document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
 Documents = namedtuple("Documents", ["ids", "offsets"])
 
-#: The trained matrices: ``input_vectors`` float32 (n_words, dim); ``output_vectors`` float32,
+#: The trained matrices: ``input_vectors`` float32 (n_rows, dim), n_rows = n_words unless
+#: ``Tables.rows`` lists more; ``output_vectors`` float32,
 #: (n_words, dim) for negative sampling or (n_words - 1, dim) for hierarchical softmax, both
-#: updated in place; ``input_rates`` float32 (n_words,) scales the updates of each input
+#: updated in place; ``input_rates`` float32 (n_rows,) scales the updates of each input
 #: vector (1 trains it, 0 freezes it, as for pretrained vectors with ``freeze=True``).
 Weights = namedtuple("Weights", ["input_vectors", "output_vectors", "input_rates"])
 
 #: Tables built once per fit: ``keep`` float32 (n_words,) from :func:`keep_probabilities`;
 #: ``noise`` uint64 (n_words,) from :func:`build_noise_table`; ``code_offsets`` int64
 #: (n_words + 1,), ``codes`` uint8 and ``points`` int32 from :func:`build_huffman_tree`
-#: (empty arrays of those dtypes when unused).
-Tables = namedtuple("Tables", ["keep", "noise", "code_offsets", "codes", "points"])
+#: (empty arrays of those dtypes when unused). ``row_offsets`` int64 (n_words + 1,) and
+#: ``rows`` int32 list the rows of ``input_vectors`` whose mean is the input vector of each
+#: word, ``rows[row_offsets[w]:row_offsets[w + 1]]`` (fastText: the word's own row and its
+#: n-gram buckets; ``input_vectors`` then has more rows than words); empty, the default,
+#: means one row per word, row ``w`` for word ``w`` (word2vec).
+Tables = namedtuple(
+    "Tables",
+    ["keep", "noise", "code_offsets", "codes", "points", "row_offsets", "rows"],
+    defaults=(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)),
+)
 
 #: The model, as int64 scalars: ``architecture`` :data:`SKIPGRAM` or :data:`CBOW`,
 #: ``objective`` :data:`NEGATIVE_SAMPLING` or :data:`HIERARCHICAL_SOFTMAX`, ``window`` >= 1,
 #: ``negative`` >= 0, ``cbow_mean`` 0 or 1.
 Config = namedtuple("Config", ["architecture", "objective", "window", "negative", "cbow_mean"])
 
-# Scratch arrays of one work unit: the CBOW input, the gradient step for the input vectors,
-# and the target words of one negative-sampling prediction.
-_Buffers = namedtuple("_Buffers", ["hidden", "hidden_error", "targets"])
+# Scratch arrays of one work unit: the CBOW (or subword) input, the gradient step for the
+# input vectors, the target words of one negative-sampling prediction, and the summed step
+# of a subword skip-gram position.
+_Buffers = namedtuple("_Buffers", ["hidden", "hidden_error", "targets", "step_sum"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,18 +563,110 @@ def _train_cbow_position(piece, i, lo, hi, weights, tables, config, buffers, lea
     return state, loss, 1
 
 
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _add_rows(hidden, input_vectors, rows, start, end):
+    for r in range(start, end):
+        row = rows[r]
+        for k in range(hidden.shape[0]):
+            hidden[k] += input_vectors[row, k]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _apply_rows_step(weights, rows, start, end, hidden_error):
+    # Every row of a word's input receives the full step, as in fastText.
+    for r in range(start, end):
+        _apply_input_step(weights, rows[r], hidden_error)
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _train_skipgram_subwords_position(piece, i, lo, hi, weights, tables, config, buffers,
+                                      learning_rate, state):
+    # fastText's skip-gram: predict each context word from the mean of the centre word's
+    # rows. The mean is computed once per position and the steps of all the context
+    # predictions are summed before they are applied, so the rows are read and written once
+    # per position instead of once per context word.
+    if hi - lo < 2:
+        return state, 0.0, 0
+    hidden = buffers.hidden
+    step_sum = buffers.step_sum
+    dim = hidden.shape[0]
+    start = tables.row_offsets[piece[i]]
+    end = tables.row_offsets[piece[i] + 1]
+    for k in range(dim):
+        hidden[k] = 0.0
+        step_sum[k] = 0.0
+    _add_rows(hidden, weights.input_vectors, tables.rows, start, end)
+    scale = np.float32(1.0 / (end - start))
+    for k in range(dim):
+        hidden[k] *= scale
+    loss = 0.0
+    for j in range(lo, hi):
+        if j == i:
+            continue
+        state, pair_loss = _predict(hidden, buffers.hidden_error, weights.output_vectors,
+                                    piece[j], tables, config, buffers.targets, learning_rate,
+                                    state)
+        loss += pair_loss
+        for k in range(dim):
+            step_sum[k] += buffers.hidden_error[k]
+    _apply_rows_step(weights, tables.rows, start, end, step_sum)
+    return state, loss, hi - lo - 1
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _train_cbow_subwords_position(piece, i, lo, hi, weights, tables, config, buffers,
+                                  learning_rate, state):
+    # fastText's CBOW: predict the word at ``i`` from the sum (or mean) of all the rows of
+    # all its context words.
+    if hi - lo < 2:
+        return state, 0.0, 0
+    hidden = buffers.hidden
+    dim = hidden.shape[0]
+    row_offsets = tables.row_offsets
+    for k in range(dim):
+        hidden[k] = 0.0
+    n_rows = 0
+    for j in range(lo, hi):
+        if j != i:
+            context = piece[j]
+            _add_rows(hidden, weights.input_vectors, tables.rows, row_offsets[context],
+                      row_offsets[context + 1])
+            n_rows += row_offsets[context + 1] - row_offsets[context]
+    if config.cbow_mean:
+        scale = np.float32(1.0 / n_rows)
+        for k in range(dim):
+            hidden[k] *= scale
+    state, loss = _predict(hidden, buffers.hidden_error, weights.output_vectors, piece[i],
+                           tables, config, buffers.targets, learning_rate, state)
+    for j in range(lo, hi):
+        if j != i:
+            context = piece[j]
+            _apply_rows_step(weights, tables.rows, row_offsets[context],
+                             row_offsets[context + 1], buffers.hidden_error)
+    return state, loss, 1
+
+
 @numba.njit(cache=True, nogil=True, fastmath=True)
 def _train_piece(piece, length, weights, tables, config, buffers, learning_rate, state):
     # Every position of a piece of kept tokens, with the C tool's reduced window: a reach
     # drawn uniformly in [1, window] on both sides.
     loss = 0.0
     n_predictions = 0
+    subwords = tables.row_offsets.shape[0] > 0
     for i in range(length):
         state = xorshift_next(state)
         reach = config.window - bounded_int(state, config.window)
         lo = max(0, i - reach)
         hi = min(length, i + reach + 1)
-        if config.architecture == SKIPGRAM:
+        if subwords:
+            if config.architecture == SKIPGRAM:
+                state, position_loss, position_predictions = (
+                    _train_skipgram_subwords_position(piece, i, lo, hi, weights, tables,
+                                                      config, buffers, learning_rate, state))
+            else:
+                state, position_loss, position_predictions = _train_cbow_subwords_position(
+                    piece, i, lo, hi, weights, tables, config, buffers, learning_rate, state)
+        elif config.architecture == SKIPGRAM:
             state, position_loss, position_predictions = _train_skipgram_position(
                 piece, i, lo, hi, weights, tables, config, buffers, learning_rate, state)
         else:
@@ -583,7 +685,8 @@ def _train_unit(documents, weights, tables, config, start, end, learning_rate, s
     dim = weights.input_vectors.shape[1]
     piece = np.empty(MAX_PIECE_LENGTH, dtype=np.int32)
     buffers = _Buffers(np.empty(dim, dtype=np.float32), np.empty(dim, dtype=np.float32),
-                       np.empty(config.negative + 1, dtype=np.int32))
+                       np.empty(config.negative + 1, dtype=np.int32),
+                       np.empty(dim, dtype=np.float32))
     loss = 0.0
     n_predictions = 0
     n_kept = 0
