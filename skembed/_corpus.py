@@ -254,6 +254,68 @@ def encode_documents(
     >>> ids.tolist(), offsets.tolist()
     ([1, 0], [0, 2, 2])
     """
+    return _drop_unknown(
+        *_encode(X, analyzer, key_to_index, input, encoding, decode_error, n_jobs, chunk_size)
+    )
+
+
+def encode_corpus(
+    X,
+    analyzer,
+    index_to_key,
+    *,
+    input="content",
+    encoding="utf-8",
+    decode_error="strict",
+    n_jobs=None,
+    chunk_size=CHUNK_SIZE,
+):
+    """Read documents over a fixed vocabulary (pretrained vectors) into a :class:`Corpus`.
+
+    Like :func:`build_corpus`, but the vocabulary is given rather than learned: its order is
+    kept, ``counts`` are the occurrences in ``X`` (zero for words that do not occur), and
+    ``n_raw_tokens`` counts every token read, known or not.
+
+    Parameters
+    ----------
+    X : iterable of str or of sequences of str
+        The documents.
+    analyzer : callable
+        ``analyzer(document) -> list of str``.
+    index_to_key : list of str
+        The vocabulary; word ``i`` gets id ``i``.
+    input, encoding, decode_error, n_jobs, chunk_size
+        As in :func:`build_corpus`.
+
+    Returns
+    -------
+    Corpus
+
+    Examples
+    --------
+    >>> from skembed._corpus import encode_corpus
+    >>> from skembed._text import build_analyzer
+    >>> corpus = encode_corpus(["a cat", "dog a"], build_analyzer(token_pattern=r"\\w+"),
+    ...                        ["a", "cat", "bird"])
+    >>> corpus.counts.tolist(), corpus.ids.tolist(), corpus.n_raw_tokens
+    ([2, 1, 0], [0, 1, 0], 4)
+    """
+    key_to_index = dict(zip(index_to_key, range(len(index_to_key))))
+    raw_ids, raw_offsets = _encode(
+        X, analyzer, key_to_index, input, encoding, decode_error, n_jobs, chunk_size
+    )
+    ids, offsets = _drop_unknown(raw_ids, raw_offsets)
+    return Corpus(
+        index_to_key=list(index_to_key),
+        counts=np.bincount(ids, minlength=len(index_to_key)).astype(np.int64),
+        ids=ids,
+        offsets=offsets,
+        n_raw_tokens=len(raw_ids),
+    )
+
+
+def _encode(X, analyzer, key_to_index, input, encoding, decode_error, n_jobs, chunk_size):
+    """Ids over a fixed vocabulary, -1 for unknown tokens, and the document offsets."""
     lookup = key_to_index.get
     id_chunks, length_chunks = [], []
     for local_vocabulary, local_ids, lengths in _tokenized_chunks(
@@ -270,4 +332,4 @@ def encode_documents(
     raw_offsets = _offsets_from_lengths(
         np.concatenate(length_chunks) if length_chunks else np.zeros(0, dtype=np.int64)
     )
-    return _drop_unknown(raw_ids, raw_offsets)
+    return raw_ids, raw_offsets
