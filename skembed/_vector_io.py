@@ -127,6 +127,14 @@ class _VectorSink:
         return len(self.keys)
 
     def add_block(self, words, values, line_numbers):
+        finite = np.isfinite(values).all(axis=1)
+        if not finite.all():
+            row = int(np.argmin(finite))
+            raise ValueError(
+                f"Line {line_numbers[row]} of {self._path!r}: the vector of {words[row]!r} "
+                "holds NaN or infinite values. skembed only loads finite vectors: fix or "
+                "drop that line."
+            )
         start = len(self.keys)
         self.vectors[start:start + len(words)] = values
         for offset, word in enumerate(words):

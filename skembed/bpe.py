@@ -18,7 +18,14 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import Integral, Interval, StrOptions, _fit_context, numba_threads
+from ._base import (
+    N_JOBS_CONSTRAINT,
+    Integral,
+    Interval,
+    StrOptions,
+    _fit_context,
+    numba_threads,
+)
 from ._kernels._bpe import (
     build_merge_table,
     encode_words,
@@ -197,7 +204,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         "special_tokens": [tuple, list],
         "output": [StrOptions({"tokens", "ids"})],
         "pre_tokenizer_pattern": [str, None],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
         "verbose": ["verbose"],
     }
 
