@@ -14,7 +14,7 @@ Jane Austen's novels are stored as R data inside the Debian package; the ``rdata
 
 Output: one document per line (a paragraph, a verse, a gloss, a Brown sentence), original
 case and punctuation, UTF-8, and a per-source token count on stderr. The text is not part of
-the repository; the data card ``skembed/datasets/data/pretrained_README.md`` lists the sources
+the repository; the data card (``skembed/datasets/data/README.md``) lists the sources
 and their licences.
 
 Usage::

@@ -12,13 +12,14 @@ _FILE = "pretrained_en.npz"
 def load_pretrained_vectors():
     """Load skembed's shipped English word vectors, trained by skembed on redistributable text.
 
-    Skip-gram word2vec vectors for the most frequent English words, trained with
+    Skip-gram word2vec vectors for the 40,000 most frequent English words of their training
+    text, 150 dimensions, trained with
     :class:`~skembed.Word2VecVectorizer` on about 7 million words of public-domain and
     openly licensed text (the Brown corpus, the State of the Union addresses 1790-2021,
     WordNet glosses, Jane Austen's novels, the King James Bible and Shakespeare), stored as
     int8 with one scale per word. Nothing is downloaded: the file ships inside the package.
-    The data card ``skembed/datasets/data/pretrained_README.md`` gives the sources, licences,
-    training command and evaluation scores.
+    The data card (section ``pretrained_en.npz`` of ``skembed/datasets/data/README.md``)
+    gives the sources, licences, training commands and evaluation scores.
 
     Use them frozen as document features, with
     :class:`~skembed.EmbeddingVectorizer` (``EmbeddingVectorizer(load_pretrained_vectors())``),
