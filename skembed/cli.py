@@ -159,9 +159,10 @@ def run_demo(n_splits=5, quick=False, out=None):
         "\nVectors trained on the training folds alone (about 170k words) have far too "
         "little text\nto beat tf-idf. The pretrained rows use skembed's shipped vectors "
         "(skembed.datasets.\nload_pretrained_vectors: word2vec trained once on 7M words of "
-        "redistributable text),\nfrozen in EmbeddingVectorizer; next to tf-idf they add what "
-        "tf-idf cannot know:\nwhich words mean similar things. See the user guide, "
-        "\"Pretraining and feature extraction\".",
+        "redistributable, mostly\nold and formal English), frozen in EmbeddingVectorizer. "
+        "They help most when labels are few\n(see the learning-curve example); vectors "
+        "pretrained on more text like yours help more.\nSee the user guide, \"Pretraining "
+        "and feature extraction\".",
         file=out,
     )
     return rows
