@@ -220,7 +220,12 @@ def build_analyzer(
                 "token_pattern=None needs a tokenizer: pass tokenizer=callable or a "
                 "token_pattern regular expression."
             )
-        token_regex = re.compile(token_pattern)
+        try:
+            token_regex = re.compile(token_pattern)
+        except re.error as error:
+            raise ValueError(
+                f"token_pattern {token_pattern!r} is not a valid regular expression: {error}."
+            ) from None
         if token_regex.groups > 1:
             raise ValueError(
                 "More than 1 capturing group in token pattern. Only a single group should be "

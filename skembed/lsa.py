@@ -1,5 +1,7 @@
 """Latent semantic analysis: a tf-idf term-document matrix reduced by truncated SVD."""
 
+import re
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import TruncatedSVD
@@ -248,6 +250,13 @@ class LSAVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
         -------
         callable
         """
+        try:
+            re.compile(self.token_pattern or "")
+        except re.error as error:
+            raise ValueError(
+                f"token_pattern {self.token_pattern!r} is not a valid regular expression: "
+                f"{error}."
+            ) from None
         string_analyzer = CountVectorizer(
             strip_accents=self.strip_accents,
             lowercase=self.lowercase,

@@ -5,7 +5,7 @@ import time
 
 from sklearn.base import BaseEstimator, clone
 
-from ._base import Integral, Interval, PooledVectorizer, StrOptions
+from ._base import Integral, Interval, PooledVectorizer, StrOptions, check_finite_vectors
 from ._corpus import encode_corpus
 from ._text import DEFAULT_TOKEN_PATTERN
 from .keyed_vectors import KeyedVectors, load_vectors
@@ -171,6 +171,7 @@ class EmbeddingVectorizer(PooledVectorizer):
         stop = len(vectors) if self.max_vocab_size is None else self.max_vocab_size
         # A copy: changing the given vectors later must not change this fitted vectorizer.
         kv = KeyedVectors(vectors.vectors[:stop].copy(), vectors.index_to_key[:stop])
+        check_finite_vectors(kv.vectors, kv.index_to_key, "vectors")
         return kv, 0.0
 
     def _build_corpus(self, X):
