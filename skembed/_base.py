@@ -364,8 +364,10 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
             )
         return modes
 
-    def _fit_pooling(self, corpus, modes):
+    def _fit_pooling(self, corpus, modes=None):
         """Per-mode word weights and SIF's common component, learned from the fit data."""
+        if modes is None:
+            modes = self._pooling_modes()
         self._pooling_fitted = []
         for mode in modes:
             weights = np.ones(len(corpus.index_to_key), dtype=np.float32)
