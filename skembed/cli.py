@@ -39,6 +39,7 @@ def _demo_pipelines():
         EmbeddingVectorizer,
         GloVeVectorizer,
         LSAVectorizer,
+        NNLMVectorizer,
         Word2VecVectorizer,
     )
     from .datasets import load_pretrained_vectors
@@ -72,6 +73,16 @@ def _demo_pipelines():
             "GloVeVectorizer(100, sif), trained on the folds",
             make_pipeline(
                 GloVeVectorizer(n_components=100, min_count=2, pooling="sif", random_state=0),
+                classifier(),
+            ),
+        ),
+        (
+            "NNLMVectorizer(60, huffman, sif)",
+            make_pipeline(
+                NNLMVectorizer(
+                    n_components=60, output_layer="huffman", min_count=2, epochs=3,
+                    pooling="sif", random_state=0,
+                ),
                 classifier(),
             ),
         ),
@@ -187,10 +198,11 @@ def _read_lines(path, encoding="utf-8", errors="strict"):
             for n_lines, line in enumerate(lines, 1):
                 yield line
     except UnicodeDecodeError as error:
+        where = f"after line {n_lines}" if n_lines else "in its first lines"
         raise ValueError(
             f"{path} is not valid {encoding}: {error.reason} (byte "
-            f"{error.object[error.start]:#04x} after line {n_lines}). Pass the corpus's "
-            "--encoding (e.g. latin-1), or --decode-error replace to read it anyway."
+            f"{error.object[error.start]:#04x} {where}). Pass the corpus's --encoding "
+            "(e.g. latin-1), or --decode-error replace to read it anyway."
         ) from None
     except (OSError, *_DECOMPRESSION_ERRORS) as error:
         if not is_damaged_file_error(error):
