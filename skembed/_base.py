@@ -42,6 +42,7 @@ __all__ = [
     "Integral",
     "Interval",
     "N_JOBS_CONSTRAINT",
+    "POOLING_MODES",
     "PooledVectorizer",
     "Real",
     "RealNotInt",
@@ -56,6 +57,11 @@ __all__ = [
     "pretrained_rows",
     "seed_from_random_state",
 ]
+
+# How the word vectors of a document become one vector; ``pooling`` is one of these or a
+# tuple of them, whose results are concatenated.
+POOLING_MODES = ("mean", "tfidf", "sif", "max", "min")
+
 
 class Interval(_SklearnInterval):
     """scikit-learn's ``Interval`` constraint, except that it never accepts a bool.
@@ -246,7 +252,7 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
         **TEXT_PARAMETER_CONSTRAINTS,
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
-        "pooling": [StrOptions({"mean", "tfidf", "sif", "max"})],
+        "pooling": [StrOptions(set(POOLING_MODES)), tuple, list],
         "sif_alpha": [Interval(Real, 0, None, closed="neither")],
         "norm": [StrOptions({"l2"}), None],
         "n_jobs": N_JOBS_CONSTRAINT,
@@ -335,8 +341,13 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
         )
         return self._pool(ids, offsets)
 
-    def _fit(self, X):
-        corpus = build_corpus(
+    def _build_corpus(self, X):
+        """Read the training documents into a :class:`~skembed._corpus.Corpus`.
+
+        Learns the vocabulary from ``X``; a vectorizer with a fixed vocabulary (pretrained
+        vectors) overrides this.
+        """
+        return build_corpus(
             X,
             self.build_analyzer(),
             min_count=self.min_count,
@@ -346,6 +357,10 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
             decode_error=self.decode_error,
             n_jobs=self.n_jobs,
         )
+
+    def _fit(self, X):
+        modes = self._pooling_modes()
+        corpus = self._build_corpus(X)
         if not corpus.index_to_key:
             raise ValueError(
                 f"No token occurs at least min_count={self.min_count} times in the "
@@ -362,56 +377,122 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
             raise
         self.word_vectors_ = KeyedVectors(vectors, corpus.index_to_key)
         self.vocabulary_ = dict(zip(corpus.index_to_key, range(len(corpus.index_to_key))))
-        self._fit_pooling(corpus)
+        self._fit_pooling(corpus, modes)
         return corpus
 
-    def _fit_pooling(self, corpus):
-        """Word weights for the pooling mode, and SIF's common component, from the fit data."""
-        n_words = len(corpus.index_to_key)
-        self._word_weights = np.ones(n_words, dtype=np.float32)
-        self._sif_component = None
-        if self.pooling == "tfidf":
-            frequency = _pooling.document_frequency(corpus.ids, corpus.offsets, n_words)
-            n_documents = corpus.n_documents
-            # Smoothed idf, as scikit-learn's TfidfTransformer(smooth_idf=True).
-            idf = np.log((1.0 + n_documents) / (1.0 + frequency)) + 1.0
-            self._word_weights = idf.astype(np.float32)
-        elif self.pooling == "sif":
-            probability = corpus.counts / max(corpus.counts.sum(), 1)
-            self._word_weights = (self.sif_alpha / (self.sif_alpha + probability)).astype(
-                np.float32
+    def _pooling_modes(self):
+        """``pooling`` as a tuple of modes, checked."""
+        if isinstance(self.pooling, str):
+            return (self.pooling,)
+        modes = tuple(self.pooling)
+        unknown = [mode for mode in modes if mode not in POOLING_MODES]
+        if not modes or unknown or len(set(modes)) != len(modes):
+            raise ValueError(
+                f"pooling={self.pooling!r} is not valid: give one of {list(POOLING_MODES)} or "
+                "a non-empty tuple of distinct ones, e.g. pooling=('mean', 'max')."
             )
-            pooled = self._pool_raw(corpus.ids, corpus.offsets)
-            if pooled.shape[0] >= 2 and np.any(pooled):
-                svd = TruncatedSVD(n_components=1, algorithm="arpack")
-                svd.fit(pooled.astype(np.float64))
-                self._sif_component = svd.components_[0].astype(np.float32)
+        return modes
 
-    def _pool_raw(self, ids, offsets, vectors=None, word_weights=None):
-        # vectors/word_weights: rows beyond the vocabulary's (a subclass that gives vectors
-        # to unseen tokens pools over the vocabulary's rows followed by theirs).
-        if vectors is None:
-            vectors = self.word_vectors_.vectors
-            word_weights = self._word_weights
+    def _fit_pooling(self, corpus, modes=None):
+        """Per-mode word weights and SIF's common component, learned from the fit data.
+
+        Each mode also keeps the weight of a word that ``fit`` never saw (document frequency
+        and probability 0), for estimators that give vectors to unseen tokens.
+        """
+        if modes is None:
+            modes = self._pooling_modes()
+        self._pooling_fitted = []
+        for mode in modes:
+            weights = np.ones(len(corpus.index_to_key), dtype=np.float32)
+            unseen_weight = 1.0
+            if mode == "tfidf":
+                frequency = _pooling.document_frequency(
+                    corpus.ids, corpus.offsets, len(corpus.index_to_key)
+                )
+                # Smoothed idf, as scikit-learn's TfidfTransformer(smooth_idf=True).
+                idf = np.log((1.0 + corpus.n_documents) / (1.0 + frequency)) + 1.0
+                weights = idf.astype(np.float32)
+                unseen_weight = np.log(1.0 + corpus.n_documents) + 1.0
+            elif mode == "sif":
+                probability = corpus.counts / max(corpus.counts.sum(), 1)
+                weights = (self.sif_alpha / (self.sif_alpha + probability)).astype(np.float32)
+            component = None
+            if mode == "sif":
+                pooled = self._pool_one(mode, weights, corpus.ids, corpus.offsets,
+                                        self.word_vectors_.vectors)
+                if pooled.shape[0] >= 2 and np.any(pooled):
+                    svd = TruncatedSVD(n_components=1, algorithm="arpack")
+                    svd.fit(pooled.astype(np.float64))
+                    component = svd.components_[0].astype(np.float32)
+            self._pooling_fitted.append((mode, weights, component, unseen_weight))
+
+    def _pool_one(self, mode, weights, ids, offsets, vectors):
+        """One pooling mode, before SIF's component removal."""
         parallel = effective_threads(self.n_jobs) > 1
         with numba_threads(self.n_jobs):
-            if self.pooling == "max":
+            if mode in ("max", "min"):
                 kernel = (
                     _pooling.elementwise_max_parallel if parallel else _pooling.elementwise_max
                 )
-                return kernel(ids, offsets, vectors)
+                if mode == "max":
+                    return kernel(ids, offsets, vectors)
+                # The minimum is the negated maximum of the negated vectors.
+                pooled = kernel(ids, offsets, -vectors)
+                np.negative(pooled, out=pooled)
+                pooled += 0.0  # no -0.0 in the rows of empty documents
+                return pooled
             kernel = _pooling.weighted_mean_parallel if parallel else _pooling.weighted_mean
-            return kernel(ids, offsets, vectors, word_weights, self.pooling == "sif")
+            return kernel(ids, offsets, vectors, weights, mode == "sif")
 
-    def _pool(self, ids, offsets, vectors=None, word_weights=None):
-        pooled = self._pool_raw(ids, offsets, vectors, word_weights)
-        if self._sif_component is not None:
-            pooled -= np.outer(pooled @ self._sif_component, self._sif_component)
+    def _pool(self, ids, offsets, extra_vectors=None):
+        # extra_vectors: rows for ids past the vocabulary's (an estimator that gives vectors
+        # to unseen tokens numbers them after the vocabulary); they get each mode's weight
+        # for a word unseen in fit.
+        vectors = self.word_vectors_.vectors
+        n_extra = 0 if extra_vectors is None else len(extra_vectors)
+        if n_extra:
+            vectors = np.concatenate([vectors, extra_vectors])
+        blocks = []
+        for mode, weights, component, unseen_weight in self._pooling_fitted:
+            if n_extra:
+                weights = np.concatenate(
+                    [weights, np.full(n_extra, unseen_weight, dtype=np.float32)]
+                )
+            pooled = self._pool_one(mode, weights, ids, offsets, vectors)
+            if component is not None:
+                pooled -= np.outer(pooled @ component, component)
+            blocks.append(pooled)
+        pooled = blocks[0] if len(blocks) == 1 else np.hstack(blocks)
         if self.norm is not None:
             pooled = normalize(pooled, norm=self.norm, copy=False)
         return pooled
 
     @property
     def _n_features_out(self):
-        return self.word_vectors_.vector_size
+        return self.word_vectors_.vector_size * len(self._pooling_fitted)
 
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features.
+
+        With one pooling mode the names are the lower-case class name and the column number
+        (``word2vecvectorizer0``); with several (``pooling=('mean', 'max')``) the mode is
+        part of the name (``word2vecvectorizer_mean0``, ..., ``word2vecvectorizer_max0``).
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored.
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self, "_pooling_fitted")
+        if isinstance(self.pooling, str):
+            return super().get_feature_names_out(input_features)
+        prefix = type(self).__name__.lower()
+        dim = self.word_vectors_.vector_size
+        return np.asarray(
+            [f"{prefix}_{mode}{k}" for mode, *_ in self._pooling_fitted for k in range(dim)],
+            dtype=object,
+        )

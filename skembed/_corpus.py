@@ -515,7 +515,71 @@ def encode_documents(
     >>> ids.tolist(), offsets.tolist()
     ([1, 0], [0, 2, 2])
     """
+    ids, offsets, _ = _encode_known(
+        X, analyzer, key_to_index, input, encoding, decode_error, n_jobs, chunk_size
+    )
+    return ids, offsets
+
+
+def encode_corpus(
+    X,
+    analyzer,
+    index_to_key,
+    *,
+    input="content",
+    encoding="utf-8",
+    decode_error="strict",
+    n_jobs=None,
+    chunk_size=CHUNK_SIZE,
+):
+    """Read documents over a fixed vocabulary (pretrained vectors) into a :class:`Corpus`.
+
+    Like :func:`build_corpus`, but the vocabulary is given rather than learned: its order is
+    kept, ``counts`` are the occurrences in ``X`` (zero for words that do not occur), and
+    ``n_raw_tokens`` counts every token read, known or not.
+
+    Parameters
+    ----------
+    X : iterable of str or of sequences of str
+        The documents.
+    analyzer : callable
+        ``analyzer(document) -> list of str``.
+    index_to_key : list of str
+        The vocabulary; word ``i`` gets id ``i``.
+    input, encoding, decode_error, n_jobs, chunk_size
+        As in :func:`build_corpus`.
+
+    Returns
+    -------
+    Corpus
+
+    Examples
+    --------
+    >>> from skembed._corpus import encode_corpus
+    >>> from skembed._text import build_analyzer
+    >>> corpus = encode_corpus(["a cat", "dog a"], build_analyzer(token_pattern=r"\\w+"),
+    ...                        ["a", "cat", "bird"])
+    >>> corpus.counts.tolist(), corpus.ids.tolist(), corpus.n_raw_tokens
+    ([2, 1, 0], [0, 1, 0], 4)
+    """
+    key_to_index = dict(zip(index_to_key, range(len(index_to_key))))
+    ids, offsets, n_raw_tokens = _encode_known(
+        X, analyzer, key_to_index, input, encoding, decode_error, n_jobs, chunk_size
+    )
+    return Corpus(
+        index_to_key=list(index_to_key),
+        counts=np.bincount(ids, minlength=len(index_to_key)).astype(np.int64),
+        ids=ids,
+        offsets=offsets,
+        n_raw_tokens=n_raw_tokens,
+    )
+
+
+def _encode_known(X, analyzer, key_to_index, input, encoding, decode_error, n_jobs,
+                  chunk_size):
+    """Known-token ids and offsets over a fixed vocabulary, and the number of tokens read."""
     config = get_config()
+    n_raw_tokens = 0
     lookup = key_to_index.get
     store = _ChunkedIds(config["corpus_memory_limit"], config["temp_folder"])
     try:
@@ -527,9 +591,10 @@ def encode_documents(
                 dtype=np.int32,
                 count=len(local_vocabulary),
             )
+            n_raw_tokens += len(local_ids)
             # Drop unknown tokens now, so only known ids are ever stored.
             store.append(*_remap_chunk(local_ids, lengths, to_known))
-        return store.finish(None)
+        return (*store.finish(None), n_raw_tokens)
     except BaseException as error:
         on_disk = store.on_disk or store.has_offsets_file
         store.discard()

@@ -335,14 +335,7 @@ class FastTextVectorizer(PooledVectorizer):
         )
         if not lookup.new_words:
             return self._pool(ids, offsets)
-        word_vectors = self.word_vectors_
-        new_vectors = word_vectors.vectors_for(lookup.new_words)
-        vectors = np.concatenate([word_vectors.vectors, new_vectors])
-        weights = np.concatenate([
-            self._word_weights,
-            np.full(len(lookup.new_words), self._unseen_word_weight, dtype=np.float32),
-        ])
-        return self._pool(ids, offsets, vectors, weights)
+        return self._pool(ids, offsets, self.word_vectors_.vectors_for(lookup.new_words))
 
     def _initial_learning_rate(self):
         if self.learning_rate == "auto":
@@ -367,13 +360,6 @@ class FastTextVectorizer(PooledVectorizer):
         )
         del self._ngram_vectors
         return corpus
-
-    def _fit_pooling(self, corpus):
-        super()._fit_pooling(corpus)
-        # An unseen token has document frequency 0 and probability 0.
-        self._unseen_word_weight = (
-            np.log(1.0 + corpus.n_documents) + 1.0 if self.pooling == "tfidf" else 1.0
-        )
 
     def _fit_word_vectors(self, corpus):
         learning_rate = self._initial_learning_rate()

@@ -102,10 +102,11 @@ class GloVeVectorizer(PooledVectorizer):
         pretrained space and the pretrained output vectors stay as they were.
     store_cooccurrence : bool, default=False
         Keep the co-occurrence matrix as ``cooccurrence_`` (memory: 12 bytes per nonzero).
-    pooling : {'mean', 'tfidf', 'sif', 'max'}, default='mean'
+    pooling : {'mean', 'tfidf', 'sif', 'max', 'min'} or tuple of them, default='mean'
         How the vectors of a document's known words become one vector: their mean, their
         idf-weighted mean, SIF weights with the common component removed (Arora et al.
-        2017), or their element-wise maximum.
+        2017), or their element-wise maximum or minimum. A tuple concatenates
+        the results, e.g. ``('mean', 'max')`` (concatenated power means, Rücklé et al. 2018).
     sif_alpha : float, default=1e-3
         The ``a`` of SIF weights ``a / (a + p(w))``.
     norm : {'l2'} or None, default=None

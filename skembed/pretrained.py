@@ -3,11 +3,11 @@
 import os
 import time
 
-import numpy as np
+from sklearn.base import BaseEstimator, clone
 
 from ._base import Integral, Interval, PooledVectorizer, StrOptions, check_finite_vectors
-from ._corpus import Corpus, encode_documents
-from ._text import DEFAULT_TOKEN_PATTERN, check_document_collection
+from ._corpus import encode_corpus
+from ._text import DEFAULT_TOKEN_PATTERN
 from .keyed_vectors import KeyedVectors, load_vectors
 
 __all__ = ["EmbeddingVectorizer"]
@@ -27,29 +27,36 @@ class EmbeddingVectorizer(PooledVectorizer):
     Nothing is learned from the documents but what pooling needs: document frequencies for
     ``pooling='tfidf'``, word frequencies and the common component for ``pooling='sif'``.
 
-    A path given as ``vectors`` stays a path (``get_params``, ``clone`` and ``GridSearchCV``
-    see the string); the file is read once in ``fit`` and the loaded vectors are fitted
-    state, in ``word_vectors_``.
+    Train vectors once on a large unlabelled corpus (any fitted skembed vectorizer, or a
+    file written by ``skembed train``), or load the shipped ones
+    (:func:`skembed.datasets.load_pretrained_vectors`), and give them here: ``fit`` copies
+    them and learns only the pooling, so ``cross_val_score`` and ``GridSearchCV`` can tune
+    the pooling and the classifier without ever retraining the vectors. A clone shares the
+    given ``vectors`` (a path stays a path; a matrix is not deep-copied for every fold); the
+    fitted ``word_vectors_`` are a copy, so later changes to the given vectors do not reach
+    a fitted vectorizer.
 
     Read more in the :ref:`User Guide <pooling>`.
 
     Parameters
     ----------
-    vectors : KeyedVectors, str or os.PathLike
-        The pretrained vectors, or the path of a word2vec text, word2vec binary or GloVe
-        text file.
+    vectors : KeyedVectors, fitted vectorizer, str or os.PathLike
+        The pretrained vectors: a :class:`KeyedVectors`, a fitted skembed vectorizer (its
+        ``word_vectors_``), or the path of a word2vec text, word2vec binary or GloVe text
+        file.
     format : {'auto', 'word2vec', 'word2vec_binary', 'glove'}, default='auto'
         File format when ``vectors`` is a path; ``'auto'`` decides from the suffix (``.bin``
         is binary) and the first line (a ``n_words dim`` header is word2vec text).
     max_vocab_size : int, default=None
         Use only the first ``max_vocab_size`` words of the vectors (published files list
         the most frequent words first); saves memory and load time.
-    pooling : {'mean', 'tfidf', 'sif', 'max'}, default='mean'
+    pooling : {'mean', 'tfidf', 'sif', 'max', 'min'} or tuple of them, default='mean'
         How the vectors of a document's known words become one vector: their mean, their
         idf-weighted mean (idf from the fit documents), SIF (smooth inverse frequency
         weights ``sif_alpha / (sif_alpha + p(w))`` with ``p(w)`` from the fit documents, then
         the projection on the first singular vector of the fit documents is removed; Arora
-        et al. 2017), or their element-wise maximum.
+        et al. 2017), or their element-wise maximum or minimum. A tuple concatenates the
+        results, e.g. ``('mean', 'max')`` (concatenated power means, Rücklé et al. 2018).
     sif_alpha : float, default=1e-3
         The ``a`` of SIF weights; smaller values down-weight frequent words more.
     norm : {'l2'} or None, default=None
@@ -75,7 +82,7 @@ class EmbeddingVectorizer(PooledVectorizer):
     Attributes
     ----------
     word_vectors_ : KeyedVectors
-        The vectors in use.
+        A copy of the vectors in use.
     vocabulary_ : dict
         Maps each word of the vectors to its row.
     load_seconds_ : float
@@ -101,7 +108,7 @@ class EmbeddingVectorizer(PooledVectorizer):
 
     _parameter_constraints: dict = {
         **_PARAMETER_CONSTRAINTS,
-        "vectors": [KeyedVectors, str, os.PathLike],
+        "vectors": [KeyedVectors, BaseEstimator, str, os.PathLike],
         "format": [StrOptions({"auto", "word2vec", "word2vec_binary", "glove"})],
         "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
     }
@@ -139,41 +146,49 @@ class EmbeddingVectorizer(PooledVectorizer):
         self.token_pattern = token_pattern
         self.n_jobs = n_jobs
 
+    def __sklearn_clone__(self):
+        # The vectors are read-only input, like a path: a clone shares them instead of
+        # deep-copying a large matrix (or unfitting a fitted vectorizer) for every fold.
+        params = self.get_params(deep=False)
+        vectors = params.pop("vectors")
+        return type(self)(vectors, **{k: clone(v, safe=False) for k, v in params.items()})
+
     def _load(self):
         start = time.perf_counter()
-        if isinstance(self.vectors, KeyedVectors):
-            kv = self.vectors
-            check_finite_vectors(kv.vectors, kv.index_to_key, "vectors")
-            if self.max_vocab_size is not None and self.max_vocab_size < len(kv):
-                kv = KeyedVectors(
-                    kv.vectors[: self.max_vocab_size], kv.index_to_key[: self.max_vocab_size]
+        vectors = self.vectors
+        if isinstance(vectors, (str, os.PathLike)):
+            kv = load_vectors(vectors, format=self.format, limit=self.max_vocab_size)
+            return kv, time.perf_counter() - start
+        if not isinstance(vectors, KeyedVectors):
+            fitted = getattr(vectors, "word_vectors_", None)
+            if not isinstance(fitted, KeyedVectors):
+                raise ValueError(
+                    f"vectors={type(vectors).__name__}(...) holds no fitted word vectors "
+                    "(no word_vectors_ attribute): fit it first, or give KeyedVectors or the "
+                    "path of a vectors file."
                 )
-            return kv, 0.0
-        kv = load_vectors(self.vectors, format=self.format, limit=self.max_vocab_size)
-        return kv, time.perf_counter() - start
+            vectors = fitted
+        stop = len(vectors) if self.max_vocab_size is None else self.max_vocab_size
+        # A copy: changing the given vectors later must not change this fitted vectorizer.
+        kv = KeyedVectors(vectors.vectors[:stop].copy(), vectors.index_to_key[:stop])
+        check_finite_vectors(kv.vectors, kv.index_to_key, "vectors")
+        return kv, 0.0
 
-    def _fit(self, X):
-        check_document_collection(X)
+    def _build_corpus(self, X):
         kv, self.load_seconds_ = self._load()
         if len(kv) == 0:
             raise ValueError("The pretrained vectors hold no word; nothing to pool.")
-        ids, offsets = encode_documents(
+        self._loaded = kv
+        return encode_corpus(
             X,
             self.build_analyzer(),
-            kv.key_to_index,
+            kv.index_to_key,
             input=self.input,
             encoding=self.encoding,
             decode_error=self.decode_error,
             n_jobs=self.n_jobs,
         )
-        corpus = Corpus(
-            index_to_key=kv.index_to_key,
-            counts=np.bincount(ids, minlength=len(kv)).astype(np.int64),
-            ids=ids,
-            offsets=offsets,
-            n_raw_tokens=len(ids),
-        )
-        self.word_vectors_ = kv
-        self.vocabulary_ = kv.key_to_index
-        self._fit_pooling(corpus)
-        return corpus
+
+    def _fit_word_vectors(self, corpus):
+        vectors, self._loaded = self._loaded.vectors, None
+        return vectors

@@ -106,12 +106,13 @@ class Word2VecVectorizer(PooledVectorizer):
         With ``init_vectors``, keep the pretrained vectors fixed: only the output layer and
         the words without a pretrained vector learn, so new words are placed in the
         pretrained space. ``False`` lets every vector move.
-    pooling : {'mean', 'tfidf', 'sif', 'max'}, default='mean'
+    pooling : {'mean', 'tfidf', 'sif', 'max', 'min'} or tuple of them, default='mean'
         How the vectors of a document's known words become one vector: their mean, their
         idf-weighted mean (idf from the fit documents), SIF (smooth inverse frequency
         weights ``sif_alpha / (sif_alpha + p(w))`` with ``p(w)`` from the fit documents, then
         the projection on the first singular vector of the fit documents is removed; Arora
-        et al. 2017), or their element-wise maximum.
+        et al. 2017), or their element-wise maximum or minimum. A tuple concatenates
+        the results, e.g. ``('mean', 'max')`` (concatenated power means, Rücklé et al. 2018).
     sif_alpha : float, default=1e-3
         The ``a`` of SIF weights; smaller values down-weight frequent words more.
     norm : {'l2'} or None, default=None

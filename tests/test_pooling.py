@@ -128,3 +128,71 @@ def test_document_frequency_kernel():
     ids = np.array([0, 0, 1, 1, 2, 0], dtype=np.int32)
     offsets = np.array([0, 3, 3, 6], dtype=np.int64)
     assert _pooling.document_frequency(ids, offsets, 4).tolist() == [2, 2, 1, 0]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_min_pooling_matches_reference(n_jobs):
+    model = FixedVectors(pooling="min", n_jobs=n_jobs, token_pattern=r"\w+").fit(DOCUMENTS)
+    queries = DOCUMENTS + ["aa unknown bb", "unknown"]
+    kv = model.word_vectors_
+    expected = [
+        np.min([kv[t] for t in doc.split() if t in kv], axis=0)
+        if any(t in kv for t in doc.split())
+        else np.zeros(kv.vector_size)
+        for doc in queries
+    ]
+    got = model.transform(queries)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert not np.signbit(got[-1]).any()  # an empty document is +0.0, not -0.0
+
+
+@pytest.mark.parametrize("modes", [("mean", "max"), ("max", "mean", "min"), ("sif", "tfidf")])
+def test_concatenated_pooling_width_names_and_values(modes):
+    model = FixedVectors(pooling=modes, token_pattern=r"\w+").fit(DOCUMENTS)
+    queries = DOCUMENTS + ["aa unknown bb"]
+    got = model.transform(queries)
+    dim = model.word_vectors_.vector_size
+    assert got.shape == (len(queries), dim * len(modes))
+    # Each block is what that mode gives alone, in the order asked for.
+    for i, mode in enumerate(modes):
+        alone = FixedVectors(pooling=mode, token_pattern=r"\w+").fit(DOCUMENTS)
+        np.testing.assert_allclose(got[:, i * dim : (i + 1) * dim], alone.transform(queries),
+                                   rtol=1e-6, atol=1e-7)
+    names = model.get_feature_names_out()
+    assert len(names) == got.shape[1] and len(set(names)) == len(names)
+    assert names[0] == f"fixedvectors_{modes[0]}0"
+    assert names[dim] == f"fixedvectors_{modes[1]}0"
+    np.testing.assert_allclose(model.fit_transform(DOCUMENTS), got[: len(DOCUMENTS)],
+                               rtol=1e-6, atol=1e-7)
+
+
+def test_concatenated_pooling_with_norm_scales_the_whole_row():
+    model = FixedVectors(pooling=("mean", "max"), norm="l2", token_pattern=r"\w+")
+    out = model.fit(DOCUMENTS).transform(["aa bb"])
+    np.testing.assert_allclose(np.linalg.norm(out[0]), 1.0, rtol=1e-6)
+
+
+def test_single_mode_keeps_plain_feature_names():
+    names = FixedVectors(pooling="max").fit(DOCUMENTS).get_feature_names_out()
+    assert names[:2].tolist() == ["fixedvectors0", "fixedvectors1"]
+
+
+@pytest.mark.parametrize("pooling", [(), ("mean", "mean"), ("mean", "median"), ["max", 3]])
+def test_bad_pooling_tuples_are_explained(pooling):
+    with pytest.raises(ValueError, match=r"pooling=.* is not valid.*\('mean', 'max'\)"):
+        FixedVectors(pooling=pooling).fit(DOCUMENTS)
+
+
+def test_pooling_can_be_grid_searched_as_a_tuple():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    documents = DOCUMENTS * 4
+    labels = np.arange(len(documents)) % 2
+    search = GridSearchCV(
+        make_pipeline(FixedVectors(token_pattern=r"\w+"), LogisticRegression()),
+        {"fixedvectors__pooling": ["mean", ("mean", "max")]},
+        cv=2,
+    ).fit(documents, labels)
+    assert search.best_estimator_[0].transform(["aa"]).shape[1] in (4, 8)

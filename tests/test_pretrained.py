@@ -23,8 +23,24 @@ def test_mean_pooling_of_known_words(kv):
     out = vectorizer.transform(["cat dog unknownword", "", "nothing-known-here"])
     np.testing.assert_allclose(out[0], (kv["cat"] + kv["dog"]) / 2, rtol=1e-6)
     assert not out[1:].any()
-    assert vectorizer.word_vectors_ is kv
     assert vectorizer.load_seconds_ == 0.0
+
+
+def test_fitted_vectors_are_a_copy_of_the_given_ones(kv):
+    given = KeyedVectors(kv.vectors.copy(), kv.index_to_key)
+    vectorizer = EmbeddingVectorizer(given).fit(make_documents(20))
+    before = vectorizer.transform(["cat dog"])
+    given.vectors[:] = 0.0  # the user reuses or changes their vectors after fit
+    np.testing.assert_array_equal(vectorizer.transform(["cat dog"]), before)
+    assert not np.shares_memory(vectorizer.word_vectors_.vectors, given.vectors)
+
+
+def test_corpus_counts_every_token_read_known_or_not(kv):
+    documents = ["cat dog unknownword", "zzz yyy", "cat"]
+    corpus = EmbeddingVectorizer(kv)._build_corpus(documents)
+    assert corpus.n_raw_tokens == 6
+    assert corpus.ids.tolist() == [kv.get_index("cat"), kv.get_index("dog"), kv.get_index("cat")]
+    assert corpus.counts[kv.get_index("cat")] == 2 and corpus.counts.sum() == 3
 
 
 @pytest.mark.parametrize("fmt", ["word2vec", "word2vec_binary", "glove"])
