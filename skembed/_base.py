@@ -27,7 +27,8 @@ from sklearn.base import (
 from sklearn.decomposition import TruncatedSVD
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils._param_validation import Interval as _SklearnInterval
+from sklearn.utils._param_validation import RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._corpus import build_corpus, encode_documents
@@ -39,6 +40,7 @@ __all__ = [
     "INIT_VECTORS_CONSTRAINT",
     "Integral",
     "Interval",
+    "N_JOBS_CONSTRAINT",
     "PooledVectorizer",
     "Real",
     "RealNotInt",
@@ -46,11 +48,26 @@ __all__ = [
     "TEXT_PARAMETER_CONSTRAINTS",
     "TextTransformerMixin",
     "_fit_context",
+    "check_finite_training",
     "effective_threads",
     "numba_threads",
     "pretrained_rows",
     "seed_from_random_state",
 ]
+
+class Interval(_SklearnInterval):
+    """scikit-learn's ``Interval`` constraint, except that it never accepts a bool.
+
+    ``True`` is an ``int`` to Python, so ``min_count=True`` or ``n_jobs=True`` would pass
+    scikit-learn's check and mean 1; such a value is almost always a slip.
+    """
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+
+# Constraint of the ``n_jobs`` parameters: an int (not a bool) or None.
+N_JOBS_CONSTRAINT = [Interval(Integral, None, None, closed="neither"), None]
 
 # Constraint of the ``init_vectors`` parameter of the trainable vectorizers.
 INIT_VECTORS_CONSTRAINT = [KeyedVectors, str, os.PathLike, None]
@@ -74,6 +91,38 @@ def numba_threads(n_jobs):
         yield n_threads
     finally:
         numba.set_num_threads(previous)
+
+
+def check_finite_training(estimator, epoch, n_epochs, weights, advice):
+    """Stop training whose weights have become NaN or infinite, instead of fitting them.
+
+    Called by the epoch loops after every epoch; looking at the minimum and the maximum of
+    each array costs two passes over the weights and no memory, far less than an epoch.
+
+    Parameters
+    ----------
+    estimator : str
+        Name of the estimator, for the message.
+    epoch : int
+        The epoch just finished, counted from 0.
+    n_epochs : int
+        Number of epochs of the training.
+    weights : sequence of ndarray
+        The arrays that training updates.
+    advice : str
+        What to change, a sentence for the message.
+
+    Raises
+    ------
+    ValueError
+        If any weight is NaN or infinite.
+    """
+    for array in weights:
+        if array.size and not (np.isfinite(array.min()) and np.isfinite(array.max())):
+            raise ValueError(
+                f"{estimator} training diverged in epoch {epoch + 1} of {n_epochs}: the "
+                f"weights became NaN or infinite, so there are no usable vectors. {advice}"
+            )
 
 
 def seed_from_random_state(random_state):
@@ -109,7 +158,15 @@ def pretrained_rows(init_vectors, index_to_key, n_components):
     lookup = kv.key_to_index.get
     rows = np.fromiter((lookup(key, -1) for key in index_to_key), np.int64, len(index_to_key))
     found = rows >= 0
-    return found, kv.vectors[rows[found]]
+    vectors = kv.vectors[rows[found]]
+    finite = np.isfinite(vectors).all(axis=1)
+    if not finite.all():
+        word = kv.index_to_key[rows[found][np.argmin(finite)]]
+        raise ValueError(
+            f"init_vectors holds NaN or infinite values in the vector of {word!r}. Starting "
+            "from it would make training diverge: fix or drop that vector first."
+        )
+    return found, vectors
 
 
 class TextTransformerMixin(ClassNamePrefixFeaturesOutMixin):
@@ -154,7 +211,7 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
         "pooling": [StrOptions({"mean", "tfidf", "sif", "max"})],
         "sif_alpha": [Interval(Real, 0, None, closed="neither")],
         "norm": [StrOptions({"l2"}), None],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def build_analyzer(self):

@@ -43,6 +43,13 @@ def check_document_collection(X):
         raise TypeError(
             "Expected an iterable of documents (str or sequences of str tokens), got None."
         )
+    if hasattr(X, "columns") and len(getattr(X, "shape", ())) == 2:
+        # Iterating over a DataFrame yields its column names, not its rows.
+        raise ValueError(
+            f"Expected a 1-D collection of documents, got a {type(X).__name__} with columns "
+            f"{list(X.columns)[:5]!r}: iterating over it gives the column names. Pass the "
+            "column that holds the text, e.g. X['text']."
+        )
     if isinstance(X, np.ndarray) and X.ndim != 1:
         raise ValueError(
             "Expected a 1-D collection of documents, got an array of shape "
@@ -95,10 +102,14 @@ def _read_document(doc, index, input, encoding, decode_error):
     if isinstance(doc, Iterable) and not isinstance(doc, dict):
         tokens = list(doc)
         if not set(map(type, tokens)) <= {str}:  # C-speed check; the loop runs on errors only
-            bad = next(token for token in tokens if not isinstance(token, str))
+            bad = [token for token in tokens if not isinstance(token, str)][:1]
+            if not bad:
+                # Subclasses of str (numpy.str_ from an array or a pandas column) are
+                # tokens too, stored as plain str.
+                return list(map(str, tokens))
             raise TypeError(
                 f"Document {index} is a sequence whose items must all be str tokens, but "
-                f"it contains {bad!r} ({type(bad).__name__})."
+                f"it contains {bad[0]!r} ({type(bad[0]).__name__})."
             )
         return tokens
     raise TypeError(
@@ -209,7 +220,12 @@ def build_analyzer(
                 "token_pattern=None needs a tokenizer: pass tokenizer=callable or a "
                 "token_pattern regular expression."
             )
-        token_regex = re.compile(token_pattern)
+        try:
+            token_regex = re.compile(token_pattern)
+        except re.error as error:
+            raise ValueError(
+                f"token_pattern {token_pattern!r} is not a valid regular expression: {error}."
+            ) from None
         if token_regex.groups > 1:
             raise ValueError(
                 "More than 1 capturing group in token pattern. Only a single group should be "

@@ -11,28 +11,38 @@ Three formats share one layout of one vector per word:
 
 Text is parsed in blocks of lines by :func:`numpy.loadtxt` straight into a preallocated
 float32 matrix, so a large file costs its matrix once and never a Python float per value.
-Paths ending in ``.gz``, ``.bz2`` or ``.xz`` are decompressed or compressed on the fly.
-Line numbers in error messages are 1-based and count the header.
+Paths ending in ``.gz``, ``.bz2``, ``.xz`` or ``.lzma`` are decompressed or compressed on
+the fly. Line numbers in error messages are 1-based and count the header.
+
+Reading never trusts a file's size claims: the header is checked against the file's size
+where it is known (uncompressed files), the matrix of a compressed file grows as vectors
+arrive rather than being allocated from the header, and every line is read with a bound.
+Writing goes through :func:`skembed._files.atomic_write`: the keys and values are checked
+first, and a failed or interrupted write leaves any previous file untouched.
 """
 
-import bz2
 import codecs
-import gzip
-import lzma
 import os
 import warnings
-from itertools import islice
 
 import numpy as np
 
+from ._files import atomic_write, compression_suffix, open_file
+
 __all__ = ["read_vectors", "write_vectors"]
 
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
 # Lines parsed per numpy.loadtxt call: enough to amortize the call, few enough that the block
 # of Python strings stays a few MB.
 _BLOCK_LINES = 4096
 _BINARY_CHUNK_BYTES = 1 << 20
 _KEY_SEPARATORS = (" ", "\t", "\n", "\r")
+# Bounds of one line (or binary record): a word of at most 64 KiB and values of at most 64
+# characters each; no line of any file may exceed 64 MiB, which also bounds the vector size.
+_MAX_WORD_BYTES = 1 << 16
+_MAX_VALUE_BYTES = 64
+_MAX_LINE_BYTES = 1 << 26
+# A compressed file's matrix starts at this many bytes and doubles as vectors arrive.
+_GROWTH_START_BYTES = 1 << 26
 
 
 def _check_path(path):
@@ -41,12 +51,6 @@ def _check_path(path):
             f"path must be a str or os.PathLike naming a file; got {type(path).__name__}."
         )
     return os.fspath(path)
-
-
-def _open_binary(path, mode):
-    """Open ``path`` in binary ``mode`` ('rb' or 'wb'), (de)compressing by extension."""
-    opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
-    return opener(path, mode)
 
 
 def _check_limit(limit):
@@ -72,6 +76,48 @@ def _parse_header(raw_line, path):
             "or no_header=True."
         ) from None
     return n_words, vector_size
+
+
+def _max_line_bytes(vector_size):
+    """Longest line (or binary record) a file of vectors of ``vector_size`` values may hold."""
+    return min(_MAX_WORD_BYTES + _MAX_VALUE_BYTES * vector_size, _MAX_LINE_BYTES)
+
+
+def _header_fits_file(path, n_words, vector_size, binary, header_bytes):
+    """Whether the file's size confirms the header, so that its matrix may be allocated at once.
+
+    A header that announces more vectors than the file can hold (or a compressed file, whose
+    size says little) makes the reader grow the matrix as vectors arrive instead; a truncated
+    file is then reported when it ends. A vector size that no line can hold is an error.
+    """
+    row_bytes = 4 * vector_size if binary else 2 * vector_size
+    if row_bytes > _MAX_LINE_BYTES:
+        raise ValueError(
+            f"The header of {path!r} announces vectors of {vector_size} values; skembed reads "
+            f"lines (and binary records) of at most {_MAX_LINE_BYTES} bytes, which hold at "
+            f"most {_MAX_LINE_BYTES // (row_bytes // vector_size)} values. The header is "
+            "wrong, or this is not a vectors file."
+        )
+    if compression_suffix(path):
+        return False
+    # The shortest row: a one-byte word, then a space and one character (text) or four bytes
+    # (binary) per value.
+    needed = header_bytes + n_words * (row_bytes + (2 if binary else 1)) - 1
+    return needed <= os.path.getsize(path)
+
+
+def _bounded_lines(fin, path, line_number, max_bytes):
+    """Yield ``(line number, raw line)`` pairs, never reading more than ``max_bytes`` at once."""
+    readline = fin.readline
+    while raw := readline(max_bytes):
+        line_number += 1
+        if len(raw) == max_bytes and not raw.endswith(b"\n"):
+            raise ValueError(
+                f"Line {line_number} of {path!r} is longer than {max_bytes} bytes, far more "
+                "than a word and its vector take. The file is not a vectors file, or its "
+                "header is wrong."
+            )
+        yield line_number, raw
 
 
 def _decode_word(raw_word, encoding, unicode_errors, path, line_number):
@@ -116,8 +162,12 @@ class _VectorSink:
     """A preallocated matrix and key list filled block by block; the first of duplicated
     words wins (as in gensim), with one warning."""
 
-    def __init__(self, n_words, vector_size, path):
-        self.vectors = np.empty((n_words, vector_size), dtype=np.float32)
+    def __init__(self, n_words, vector_size, path, preallocate=True):
+        rows = n_words
+        if not preallocate:
+            rows = min(n_words, max(1, _GROWTH_START_BYTES // (4 * vector_size)))
+        self._n_words = n_words
+        self.vectors = np.empty((rows, vector_size), dtype=np.float32)
         self.keys = []
         self._seen = set()
         self._duplicate_rows = []
@@ -127,7 +177,20 @@ class _VectorSink:
         return len(self.keys)
 
     def add_block(self, words, values, line_numbers):
+        finite = np.isfinite(values).all(axis=1)
+        if not finite.all():
+            row = int(np.argmin(finite))
+            raise ValueError(
+                f"Line {line_numbers[row]} of {self._path!r}: the vector of {words[row]!r} "
+                "holds NaN or infinite values. skembed only loads finite vectors: fix or "
+                "drop that line."
+            )
         start = len(self.keys)
+        if start + len(words) > self.vectors.shape[0]:
+            rows = min(self._n_words, max(start + len(words), 2 * self.vectors.shape[0]))
+            grown = np.empty((rows, self.vectors.shape[1]), dtype=np.float32)
+            grown[:start] = self.vectors[:start]
+            self.vectors = grown
         self.vectors[start:start + len(words)] = values
         for offset, word in enumerate(words):
             if word in self._seen:
@@ -155,8 +218,9 @@ class _VectorSink:
 def _scan_headerless(path, limit):
     """First pass over a header-less text file: (number of non-blank lines, vector size)."""
     n_lines, vector_size = 0, None
-    with _open_binary(path, "rb") as fin:
-        for raw in fin:
+    with open_file(path, "rb") as fin:
+        lines = _bounded_lines(fin, path, 0, _MAX_LINE_BYTES)
+        for line_number, raw in lines:
             if limit is not None and n_lines >= limit:
                 break
             if not raw.strip():
@@ -165,41 +229,49 @@ def _scan_headerless(path, limit):
                 vector_size = len(raw.split(b" ", 1)[-1].split()) if b" " in raw else 0
                 if vector_size == 0:
                     raise ValueError(
-                        f"Line {n_lines + 1} of {path!r} holds a word but no values; a "
+                        f"Line {line_number} of {path!r} holds a word but no values; a "
                         "header-less (GloVe) file starts with '<word> <v1> ... <vd>'."
                     )
-            n_lines += 1
+                lines = _bounded_lines(fin, path, line_number, _max_line_bytes(vector_size))
+                n_lines += 1
+                break
+        for line_number, raw in lines:
+            if limit is not None and n_lines >= limit:
+                break
+            if raw.strip():
+                n_lines += 1
     return n_lines, vector_size
 
 
-def _read_text(fin, path, n_words, vector_size, line_number, encoding, unicode_errors):
+def _read_text(fin, path, n_words, vector_size, line_number, encoding, unicode_errors,
+               preallocate=True):
     """Read ``n_words`` vectors from the text lines of ``fin`` (blank lines are skipped).
 
     ``line_number`` is the number of lines already consumed (1 after a header).
     """
-    sink = _VectorSink(n_words, vector_size, path)
+    sink = _VectorSink(n_words, vector_size, path, preallocate)
+    lines = _bounded_lines(fin, path, line_number, _max_line_bytes(vector_size))
     exhausted = False
     while len(sink) < n_words and not exhausted:
         wanted = min(_BLOCK_LINES, n_words - len(sink))
         words, rests, line_numbers = [], [], []
         while len(words) < wanted:
-            lines = list(islice(fin, wanted - len(words)))
-            if not lines:
+            item = next(lines, None)
+            if item is None:
                 exhausted = True
                 break
-            for raw in lines:
-                line_number += 1
-                if raw.isspace():
-                    continue
-                raw_word, space, raw_rest = raw.partition(b" ")
-                if not space:
-                    raw_word = raw_word.rstrip(b"\r\n")
-                try:
-                    words.append(raw_word.decode(encoding, unicode_errors))
-                except UnicodeDecodeError:
-                    _decode_word(raw_word, encoding, unicode_errors, path, line_number)
-                rests.append(raw_rest.decode("latin-1"))
-                line_numbers.append(line_number)
+            line_number, raw = item
+            if raw.isspace():
+                continue
+            raw_word, space, raw_rest = raw.partition(b" ")
+            if not space:
+                raw_word = raw_word.rstrip(b"\r\n")
+            try:
+                words.append(raw_word.decode(encoding, unicode_errors))
+            except UnicodeDecodeError:
+                _decode_word(raw_word, encoding, unicode_errors, path, line_number)
+            rests.append(raw_rest.decode("latin-1"))
+            line_numbers.append(line_number)
         if not words:
             break
         try:
@@ -217,13 +289,14 @@ def _read_text(fin, path, n_words, vector_size, line_number, encoding, unicode_e
     return sink.result()
 
 
-def _read_binary(fin, path, n_words, vector_size, encoding, unicode_errors):
+def _read_binary(fin, path, n_words, vector_size, encoding, unicode_errors, preallocate=True):
     """Read ``n_words`` binary records (word, space, float32 values) from ``fin``."""
-    sink = _VectorSink(n_words, vector_size, path)
+    sink = _VectorSink(n_words, vector_size, path, preallocate)
     row_bytes = 4 * vector_size
     buffer, position = b"", 0
     while len(sink) < n_words:
-        n_block = min(_BLOCK_LINES, n_words - len(sink))
+        n_block = min(_BLOCK_LINES, n_words - len(sink),
+                      max(1, _GROWTH_START_BYTES // row_bytes))
         values = np.empty((n_block, vector_size), dtype=np.float32)
         words, line_numbers = [], []
         for row in range(n_block):
@@ -232,6 +305,12 @@ def _read_binary(fin, path, n_words, vector_size, encoding, unicode_errors):
                 space = buffer.find(b" ", position)
                 if space != -1 and len(buffer) - space - 1 >= row_bytes:
                     break
+                if (space if space != -1 else len(buffer)) - position > _MAX_WORD_BYTES:
+                    raise ValueError(
+                        f"The binary record of vector {line_number - 1} of {path!r} starts "
+                        f"with more than {_MAX_WORD_BYTES} bytes without a space: the file "
+                        "is not a word2vec binary file, or it is corrupt."
+                    )
                 chunk = fin.read(_BINARY_CHUNK_BYTES)
                 if not chunk:
                     raise ValueError(
@@ -260,7 +339,8 @@ def read_vectors(path, *, binary=False, no_header=False, limit=None, encoding="u
     Parameters
     ----------
     path : str or os.PathLike
-        The file; ``.gz``, ``.bz2`` and ``.xz`` files are decompressed transparently.
+        The file; ``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` files are decompressed
+        transparently.
     binary : bool, default=False
         True for the word2vec binary format.
     no_header : bool, default=False
@@ -292,15 +372,20 @@ def read_vectors(path, *, binary=False, no_header=False, limit=None, encoding="u
         n_words, vector_size = _scan_headerless(path, limit)
         if vector_size is None:
             return np.empty((0, 0), dtype=np.float32), []
-        with _open_binary(path, "rb") as fin:
+        with open_file(path, "rb") as fin:
             return _read_text(fin, path, n_words, vector_size, 0, encoding, unicode_errors)
-    with _open_binary(path, "rb") as fin:
-        n_words, vector_size = _parse_header(fin.readline().decode("latin-1"), path)
+    with open_file(path, "rb") as fin:
+        header = fin.readline(_MAX_WORD_BYTES)
+        n_words, vector_size = _parse_header(header.decode("latin-1"), path)
         if limit is not None:
             n_words = min(n_words, limit)
+        preallocate = _header_fits_file(path, n_words, vector_size, binary,
+                                                 len(header))
         if binary:
-            return _read_binary(fin, path, n_words, vector_size, encoding, unicode_errors)
-        return _read_text(fin, path, n_words, vector_size, 1, encoding, unicode_errors)
+            return _read_binary(fin, path, n_words, vector_size, encoding, unicode_errors,
+                                preallocate)
+        return _read_text(fin, path, n_words, vector_size, 1, encoding, unicode_errors,
+                          preallocate)
 
 
 def write_vectors(path, vectors, keys, *, binary=False, write_header=True):
@@ -312,7 +397,9 @@ def write_vectors(path, vectors, keys, *, binary=False, write_header=True):
     Parameters
     ----------
     path : str or os.PathLike
-        The file; a ``.gz``, ``.bz2`` or ``.xz`` suffix compresses it.
+        The file; a ``.gz``, ``.bz2``, ``.xz`` or ``.lzma`` suffix compresses it. The
+        vectors go to a temporary file in the same directory that replaces ``path`` only
+        once it is complete: an error or an interruption leaves any previous file intact.
     vectors : ndarray of shape (n_words, vector_size), dtype float32
     keys : list of str
     binary : bool, default=False
@@ -326,14 +413,10 @@ def write_vectors(path, vectors, keys, *, binary=False, write_header=True):
             "write_header=False is only possible for text files: a binary word2vec file "
             "needs its header to be read back."
         )
-    for key in keys:
-        if not key or any(separator in key for separator in _KEY_SEPARATORS):
-            raise ValueError(
-                f"The key {key!r} cannot be written: keys in word2vec and GloVe files must be "
-                "non-empty and contain no space, tab or newline. Rename it first."
-            )
+    _check_keys(keys)
     n_words, vector_size = vectors.shape
-    with _open_binary(path, "wb") as fout:
+    _check_finite(vectors, keys)
+    with atomic_write(path, "wb") as fout:
         if write_header:
             fout.write(f"{n_words} {vector_size}\n".encode("ascii"))
         if binary:
@@ -347,3 +430,35 @@ def write_vectors(path, vectors, keys, *, binary=False, write_header=True):
             rows = vectors[start:stop].tolist()
             text = "".join(line_format % (key, *row) for key, row in zip(keys[start:stop], rows))
             fout.write(text.encode("utf-8"))
+
+
+def _check_keys(keys):
+    """Raise, before anything is written, for a key that could not be read back."""
+    for key in keys:
+        if not key or any(separator in key for separator in _KEY_SEPARATORS):
+            raise ValueError(
+                f"The key {key!r} cannot be written: keys in word2vec and GloVe files must be "
+                "non-empty and contain no space, tab or newline. Rename it first."
+            )
+    try:
+        "".join(keys).encode("utf-8")
+    except UnicodeEncodeError:
+        for key in keys:
+            try:
+                key.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise ValueError(
+                    f"The key {key!r} cannot be written: it holds {key[error.start]!r}, a "
+                    "lone surrogate with no UTF-8 encoding (text decoded with "
+                    "errors='surrogateescape'?). Rename it first."
+                ) from None
+
+
+def _check_finite(vectors, keys):
+    """Raise, before anything is written, for a vector that could not be read back."""
+    if vectors.size and not (np.isfinite(vectors.min()) and np.isfinite(vectors.max())):
+        row = int(np.argmin(np.isfinite(vectors).all(axis=1)))
+        raise ValueError(
+            f"The vector of {keys[row]!r} holds NaN or infinite values; vector files hold "
+            "finite values only. Fix or drop that vector first."
+        )

@@ -18,7 +18,14 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import Integral, Interval, StrOptions, _fit_context, numba_threads
+from ._base import (
+    N_JOBS_CONSTRAINT,
+    Integral,
+    Interval,
+    StrOptions,
+    _fit_context,
+    numba_threads,
+)
 from ._kernels._bpe import (
     build_merge_table,
     encode_words,
@@ -26,6 +33,7 @@ from ._kernels._bpe import (
     learn_merges,
 )
 from ._corpus import iter_chunks
+from ._files import atomic_write
 from ._text import check_document_collection, iter_documents
 
 END_OF_WORD = "</w>"
@@ -69,12 +77,53 @@ CHAR_TO_BYTE = {char: byte for byte, char in BYTE_TO_CHAR.items()}
 
 def _iter_texts(X):
     """Yield each document of ``X`` as one string; token lists are joined with spaces."""
-    for document in iter_documents(X):
-        yield document if isinstance(document, str) else " ".join(document)
+    for index, document in enumerate(iter_documents(X)):
+        text = document if isinstance(document, str) else " ".join(document)
+        if not text.isascii():  # free for ASCII text, one encoding pass otherwise
+            _check_encodable(text, index)
+        yield text
 
 
-def _split_words(texts, pattern, lowercase):
-    """Pre-tokenize documents: one list of words per document."""
+def _check_encodable(text, index):
+    """Reject text with lone surrogates: BPE works on UTF-8, which cannot encode them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"Document {index} holds {text[error.start]!r} at position {error.start}, a lone "
+            "surrogate that has no UTF-8 encoding, so BPE cannot split it into bytes or "
+            "characters. It usually comes from bytes decoded with errors='surrogateescape': "
+            "decode them with the right encoding, or with errors='replace'."
+        ) from None
+
+
+def _special_splitter(special_tokens):
+    """A regex whose ``split`` isolates the special tokens (longest first), or None."""
+    if not special_tokens:
+        return None
+    alternatives = sorted(special_tokens, key=len, reverse=True)
+    return re.compile("(" + "|".join(map(re.escape, alternatives)) + ")")
+
+
+def _split_words(texts, pattern, lowercase, special_splitter=None):
+    """Pre-tokenize documents: one list of words per document.
+
+    With ``special_splitter``, the special tokens are found first, in the text as it is; each
+    occurrence becomes the one-element tuple ``(token,)`` among the words, and only the text
+    between them is lower-cased and pre-tokenized.
+    """
+    if special_splitter is not None:
+        documents = []
+        for text in texts:
+            pieces = special_splitter.split(text)
+            words = []
+            for piece, special in zip(pieces[::2], pieces[1::2] + [None]):
+                if piece:
+                    words += _split_words([piece], pattern, lowercase)[0]
+                if special is not None:
+                    words.append((special,))
+            documents.append(words)
+        return documents
     findall = re.compile(pattern).findall
     if re.compile(pattern).fullmatch(""):
         # A pattern that can match the empty string would yield empty words.
@@ -98,6 +147,144 @@ def _count_words(texts, pattern, lowercase):
         counts.update(findall(text.lower() if lowercase else text))
     counts.pop("", None)
     return counts
+
+
+def _check_special_collisions(special_tokens, alphabet, byte_level):
+    """Reject special tokens that are also base symbols: a token list could not tell them
+    apart."""
+    clashes = sorted(set(special_tokens) & set(alphabet))
+    if clashes:
+        kind = ("one of the 256 byte symbols of byte-level BPE" if byte_level else
+                "a character of the training text or the end-of-word symbol '</w>'")
+        raise ValueError(
+            f"The special token {clashes[0]!r} is also {kind}, so the tokens could not tell "
+            "the two apart. Choose special tokens that cannot be base symbols, such as "
+            "'<unk>' or '<|endoftext|>'."
+        )
+
+
+def _read_json(path):
+    """The JSON value of a file, with errors that name the file and the line."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{path}, line {error.lineno} column {error.colno}: not valid JSON ({error.msg})."
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path} is not UTF-8 text ({error.reason} at byte {error.start})."
+        ) from None
+
+
+def _read_params(path, cls):
+    """The unfitted tokenizer described by ``skembed_bpe.json``, every value checked."""
+    params = _read_json(path)
+    if not isinstance(params, dict):
+        raise ValueError(f"{path} must hold a JSON object of parameters; got {params!r:.60}.")
+    known = cls().get_params()
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise ValueError(
+            f"{path} holds {unknown[0]!r}, which is not a parameter of {cls.__name__} "
+            f"(those are {sorted(known)})."
+        )
+    special_tokens = params.get("special_tokens", [])
+    if not isinstance(special_tokens, list):
+        raise ValueError(f"{path}: special_tokens must be a list; got {special_tokens!r:.60}.")
+    params["special_tokens"] = tuple(special_tokens)
+    tokenizer = cls(**params)
+    try:
+        tokenizer._validate_params()
+        tokenizer._check_special_tokens()
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+    return tokenizer
+
+
+def _read_vocabulary(path):
+    """``vocab.json``: an object mapping each token to its id, the ids 0 to n - 1."""
+    vocabulary = _read_json(path)
+    if not isinstance(vocabulary, dict) or not vocabulary:
+        raise ValueError(f"{path} must hold a non-empty JSON object of token: id pairs.")
+    for token, index in vocabulary.items():
+        if isinstance(index, bool) or not isinstance(index, int) or not token:
+            raise ValueError(
+                f"{path} maps {token!r} to {index!r}; every token must be a non-empty string "
+                "and every id an int."
+            )
+    if sorted(vocabulary.values()) != list(range(len(vocabulary))):
+        seen = set()
+        for token, index in vocabulary.items():
+            if not 0 <= index < len(vocabulary) or index in seen:
+                raise ValueError(
+                    f"{path} gives {token!r} the id {index}; the ids of its {len(vocabulary)} "
+                    f"tokens must be 0 to {len(vocabulary) - 1}, each once."
+                )
+            seen.add(index)
+    return vocabulary
+
+
+def _read_merges(path, vocabulary, special_tokens):
+    """``merges.txt``: one ``left right`` pair a line, each made of base symbols or earlier
+    merges. Returns the merges and the alphabet (the tokens that no merge produces)."""
+    lines = []
+    try:
+        with open(path, encoding="utf-8", newline="\n") as file:
+            for line_number, line in enumerate(file, 1):
+                line = line.rstrip("\n")
+                if line and not (line_number == 1 and line.startswith("#version")):
+                    lines.append((line_number, line))
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path} is not UTF-8 text ({error.reason} at byte {error.start})."
+        ) from None
+    merges = []
+    for line_number, line in lines:
+        pair = line.split(" ")
+        if len(pair) != 2 or not all(pair):
+            raise ValueError(
+                f"{path}, line {line_number}: expected two tokens separated by one space; "
+                f"got {line[:80]!r}."
+            )
+        merges.append((line_number, *pair))
+    special = set(special_tokens)
+    merged = {left + right for _, left, right in merges}
+    alphabet = sorted(
+        (token for token in vocabulary if token not in merged and token not in special),
+        key=vocabulary.get,
+    )
+    known = set(alphabet)
+    for line_number, left, right in merges:
+        for token in (left, right, left + right):
+            if token not in vocabulary:
+                raise ValueError(
+                    f"{path}, line {line_number}: the token {token!r} is not in vocab.json."
+                )
+        for token in (left, right):
+            if token not in known:
+                raise ValueError(
+                    f"{path}, line {line_number}: {token!r} is neither a base symbol nor the "
+                    "result of an earlier merge."
+                )
+        if left + right in special:
+            raise ValueError(
+                f"{path}, line {line_number}: the merge spells the special token "
+                f"{left + right!r}; special tokens never come from merges."
+            )
+        known.add(left + right)
+    pairs = [(left, right) for _, left, right in merges]
+    if len(set(pairs)) != len(pairs):
+        seen = set()
+        for line_number, left, right in merges:
+            if (left, right) in seen:
+                raise ValueError(
+                    f"{path}, line {line_number}: the merge {left!r} {right!r} is listed "
+                    "twice."
+                )
+            seen.add((left, right))
+    return pairs, alphabet
 
 
 class BPETokenizer(TransformerMixin, BaseEstimator):
@@ -130,7 +317,12 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         Tokens that receive the first ids, e.g. ``("<unk>", "<pad>")``. With
         ``byte_level=False`` and ``"<unk>"`` among them, unknown characters become
         ``"<unk>"``; otherwise they are dropped (and so is the end-of-word token of a word
-        with no known character). Special tokens are not searched for in the input text.
+        with no known character). Special tokens are atomic: they are found in the text
+        first, as written (before ``lowercase``), and each occurrence becomes that one token;
+        BPE learns from and splits only the text between them, and no merge ever produces
+        one. A special token that is also a base symbol (a character of the training text
+        or ``"</w>"``, or with ``byte_level=True`` one of the 256 byte symbols such as
+        ``"Ġ"``) is an error in ``fit``.
     output : {"tokens", "ids"}, default="tokens"
         Whether ``transform`` returns token strings or their integer ids.
     pre_tokenizer_pattern : str, default=None
@@ -197,7 +389,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         "special_tokens": [tuple, list],
         "output": [StrOptions({"tokens", "ids"})],
         "pre_tokenizer_pattern": [str, None],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
         "verbose": ["verbose"],
     }
 
@@ -253,6 +445,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
             symbols, offsets = self._byte_symbols(words, alphabet)
         else:
             alphabet, symbols, offsets = self._char_symbols(words, counts, len(special_tokens))
+        _check_special_collisions(special_tokens, alphabet, self.byte_level)
         max_merges = self.vocab_size - len(special_tokens) - len(alphabet)
         if max_merges < 0:
             raise ValueError(
@@ -267,6 +460,8 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         for left, right in merge_ids:
             symbol_strings.append(symbol_strings[left] + symbol_strings[right])
         merges = [(symbol_strings[left], symbol_strings[right]) for left, right in merge_ids]
+        # A merge that spells a special token is dropped (with the merges built on it), so a
+        # token is never both: special tokens come only from the text, matched before BPE.
         self._set_model(special_tokens, alphabet, merges)
         if self.verbose:
             print(f"[BPETokenizer] {len(self.merges_)} merges, {len(self.vocabulary_)} tokens")
@@ -293,7 +488,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         result = []
         # Chunks bound the memory held by the words of documents not yet tokenized.
         for texts in iter_chunks(_iter_texts(X), _CHUNK_SIZE):
-            documents = _split_words(texts, pattern, self.lowercase)
+            documents = _split_words(texts, pattern, self.lowercase, self._special_splitter)
             self._encode_missing(documents, cache)
             result += [list(chain.from_iterable(map(lookup, words))) for words in documents]
         return result
@@ -336,7 +531,8 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
             Its tokens.
         """
         check_is_fitted(self)
-        words = _split_words(_iter_texts([document]), self._pattern(), self.lowercase)
+        words = _split_words(_iter_texts([document]), self._pattern(), self.lowercase,
+                             self._special_splitter)
         self._encode_missing(words, self._cache_tokens)
         cache = self._cache_tokens
         tokens = []
@@ -359,9 +555,15 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         -------
         str
             The text.
+
+        Raises
+        ------
+        ValueError
+            For a token that is not in the vocabulary, or an id outside 0 to
+            ``len(vocabulary_) - 1``.
         """
         check_is_fitted(self)
-        tokens = [self._id_to_token[t] if not isinstance(t, str) else t for t in tokens]
+        tokens = list(map(self._token_of, tokens))
         if self.byte_level:
             special = self._special_set
             pieces = bytearray()
@@ -399,6 +601,10 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         reproduce the char-level model: it glues the end-of-word suffix to the last
         character, while here ``"</w>"`` is a symbol of its own, as in the original paper.
 
+        Each file is written whole to a temporary file and then renamed over the old one,
+        after all three have been encoded: an error or an interruption never leaves a
+        truncated file.
+
         Parameters
         ----------
         directory : str or path-like
@@ -413,17 +619,30 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
                 "whitespace. Use a pre_tokenizer_pattern whose matches have no whitespace, "
                 "or byte_level=True (which writes spaces as printable characters)."
             )
-        os.makedirs(directory, exist_ok=True)
-        with open(os.path.join(directory, "vocab.json"), "w", encoding="utf-8") as file:
-            json.dump(self.vocabulary_, file, ensure_ascii=False)
-        with open(os.path.join(directory, "merges.txt"), "w", encoding="utf-8") as file:
-            file.write("#version: 0.2\n")
-            for left, right in self.merges_:
-                file.write(f"{left} {right}\n")
         params = self.get_params()
         params["special_tokens"] = list(params["special_tokens"])
-        with open(os.path.join(directory, "skembed_bpe.json"), "w", encoding="utf-8") as file:
-            json.dump(params, file, ensure_ascii=False, indent=1)
+        contents = {
+            "vocab.json": json.dumps(self.vocabulary_, ensure_ascii=False),
+            "merges.txt": "#version: 0.2\n"
+            + "".join(f"{left} {right}\n" for left, right in self.merges_),
+            "skembed_bpe.json": json.dumps(params, ensure_ascii=False, indent=1),
+        }
+        # Everything is encoded before the first file is written, so an error leaves the
+        # directory as it was; each file is then replaced atomically.
+        encoded = {}
+        for name, text in contents.items():
+            try:
+                encoded[name] = text.encode("utf-8")
+            except UnicodeEncodeError as error:
+                context = text[max(error.start - 20, 0):error.end + 20]
+                raise ValueError(
+                    f"{name} cannot be written: it would hold {text[error.start]!r}, a lone "
+                    f"surrogate with no UTF-8 encoding, in {context!r}."
+                ) from None
+        os.makedirs(directory, exist_ok=True)
+        for name, data in encoded.items():
+            with atomic_write(os.path.join(directory, name)) as file:
+                file.write(data)
 
     @classmethod
     def load(cls, directory):
@@ -438,28 +657,47 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         -------
         BPETokenizer
             A fitted tokenizer.
+
+        Raises
+        ------
+        ValueError
+            If a file is not what ``save`` writes: the message names the file and, for
+            ``merges.txt`` and JSON syntax, the line. Every parameter in
+            ``skembed_bpe.json`` is checked as in ``fit``, every id in ``vocab.json`` must be
+            the one the special tokens, base symbols and merges give, and every merge must
+            build on base symbols or earlier merges.
+
+        Notes
+        -----
+        Loading executes nothing from the files (no pickle), but the directory is trusted
+        in one respect: ``pre_tokenizer_pattern`` in ``skembed_bpe.json`` is a regular
+        expression that runs on every document, and a crafted pattern can make tokenizing
+        arbitrarily slow. Load tokenizer directories only from sources you trust, or check
+        that pattern first.
         """
-        with open(os.path.join(directory, "skembed_bpe.json"), encoding="utf-8") as file:
-            params = json.load(file)
-        params["special_tokens"] = tuple(params["special_tokens"])
-        with open(os.path.join(directory, "vocab.json"), encoding="utf-8") as file:
-            vocabulary = json.load(file)
-        merges = []
-        with open(os.path.join(directory, "merges.txt"), encoding="utf-8") as file:
-            for line in file:
-                line = line.rstrip("\n")
-                if line.startswith("#version") or not line:
-                    continue
-                left, right = line.split(" ")
-                merges.append((left, right))
-        tokenizer = cls(**params)
-        special_tokens = list(params["special_tokens"])
-        merged = {left + right for left, right in merges}
-        alphabet = [
-            token for token in sorted(vocabulary, key=vocabulary.get)
-            if token not in merged and token not in special_tokens
-        ]
+        directory = os.fspath(directory)
+        tokenizer = _read_params(os.path.join(directory, "skembed_bpe.json"), cls)
+        special_tokens = list(tokenizer.special_tokens)
+        vocabulary = _read_vocabulary(os.path.join(directory, "vocab.json"))
+        merges, alphabet = _read_merges(
+            os.path.join(directory, "merges.txt"), vocabulary, special_tokens
+        )
+        base = set(BYTE_TO_CHAR.values()) if tokenizer.byte_level else {END_OF_WORD}
+        missing = sorted(base - set(alphabet))
+        if missing:
+            raise ValueError(
+                f"{os.path.join(directory, 'vocab.json')} lacks the base symbol "
+                f"{missing[0]!r}, which every {'byte' if tokenizer.byte_level else 'char'}"
+                "-level tokenizer has. The files do not come from one save."
+            )
         tokenizer._set_model(special_tokens, alphabet, merges)
+        for token, index in vocabulary.items():
+            if tokenizer.vocabulary_.get(token) != index:
+                raise ValueError(
+                    f"{os.path.join(directory, 'vocab.json')} gives {token!r} the id {index}, "
+                    f"but the special tokens, the base symbols and merges.txt give it "
+                    f"{tokenizer.vocabulary_.get(token)}. The files do not come from one save."
+                )
         return tokenizer
 
     def __getstate__(self):
@@ -472,8 +710,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
     def __setstate__(self, state):
         self.__dict__.update(state)
         if "merges_" in state:
-            self._cache_tokens = {}
-            self._cache_ids = {}
+            self._new_caches()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -481,6 +718,25 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.requires_fit = True
         return tags
+
+    def _token_of(self, token):
+        """The token string of a token or id given to ``decode``; unknown ones are an error."""
+        if isinstance(token, str):
+            if token not in self.vocabulary_:
+                raise ValueError(
+                    f"decode got the token {token!r}, which is not in the vocabulary."
+                )
+            return token
+        if isinstance(token, (int, np.integer)) and not isinstance(token, (bool, np.bool_)):
+            if 0 <= token < len(self._id_to_token):
+                return self._id_to_token[token]
+            raise ValueError(
+                f"decode got the token id {token}; ids go from 0 to "
+                f"{len(self._id_to_token) - 1}."
+            )
+        raise TypeError(
+            f"decode takes token strings or int ids; got {token!r} ({type(token).__name__})."
+        )
 
     def _pattern(self):
         if self.pre_tokenizer_pattern is not None:
@@ -497,17 +753,35 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
                 )
         if len(set(special_tokens)) != len(special_tokens):
             raise ValueError(f"special_tokens has duplicates: {special_tokens!r}.")
+        for token in special_tokens:
+            try:
+                token.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"special_tokens holds {token!r}, which has a lone surrogate and no UTF-8 "
+                    "encoding."
+                ) from None
         try:
-            re.compile(self._pattern())
+            regex = re.compile(self._pattern())
         except re.error as error:
             raise ValueError(
                 f"pre_tokenizer_pattern {self._pattern()!r} is not a valid regular "
                 f"expression: {error}."
             ) from None
+        if regex.groups > 1:
+            raise ValueError(
+                f"pre_tokenizer_pattern {self._pattern()!r} has {regex.groups} capturing "
+                "groups; a word is the whole match or its one group. Make the others "
+                "non-capturing: (?:...)."
+            )
         return special_tokens
 
     def _count_words(self, X, pattern):
         texts = _iter_texts(X)
+        splitter = _special_splitter(self.special_tokens)
+        if splitter is not None:
+            # Special tokens are cut out of the training text: no merge learns from them.
+            texts = (piece for text in texts for piece in splitter.split(text)[::2])
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
         if n_jobs == 1:
             word_counts = Counter()
@@ -568,14 +842,19 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         vocabulary = {token: index for index, token in enumerate(special_tokens)}
         for token in alphabet:
             vocabulary.setdefault(token, len(vocabulary))
+        special = frozenset(special_tokens)
+        symbols = set(alphabet) - special
         kept_merges = []
         seen = set()
         for left, right in merges:
-            # Two merges can spell the same token, and a pair can only have one rank.
-            if (left, right) in seen or left not in vocabulary or right not in vocabulary:
+            # Two merges can spell the same token, and a pair can only have one rank. A merge
+            # that would spell a special token, or that builds on one, is left out.
+            if ((left, right) in seen or left not in symbols or right not in symbols
+                    or left + right in special):
                 continue
             seen.add((left, right))
             kept_merges.append((left, right))
+            symbols.add(left + right)
             vocabulary.setdefault(left + right, len(vocabulary))
         self.merges_ = kept_merges
         self.vocabulary_ = vocabulary
@@ -599,8 +878,14 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
             [vocabulary[left + right] for left, right in kept_merges], dtype=np.int32
         )
         self._merge_keys, self._merge_ranks = build_merge_table(pairs)
-        self._cache_tokens = {}
-        self._cache_ids = {}
+        self._special_splitter = _special_splitter(special_tokens)
+        self._new_caches()
+
+    def _new_caches(self):
+        """Empty word caches, but for the special tokens, which ``_split_words`` marks as
+        one-element tuples."""
+        self._cache_tokens = {(token,): [token] for token in self._special_set}
+        self._cache_ids = {(token,): [self.vocabulary_[token]] for token in self._special_set}
 
     def _char_ids(self, words):
         """Token ids of the characters of each word plus the end-of-word id (-1: unknown)."""

@@ -5,11 +5,18 @@ a table; the other subcommands train vectors on a text file and evaluate vector 
 """
 
 import argparse
-import os
+import codecs
+import lzma
 import sys
 import time
+import zlib
 
 import numpy as np
+
+from ._files import check_output_path, open_file
+
+# What a damaged compressed corpus raises while it is read, besides OSError.
+_DECOMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
 
 
 def _tokens_as_they_are(tokens):
@@ -119,15 +126,30 @@ def run_demo(n_splits=5, quick=False, out=None):
     return rows
 
 
-def _open_text(path):
-    """Open a text file for reading, decompressing ``.gz``, ``.bz2`` and ``.xz`` on the fly."""
-    import bz2
-    import gzip
-    import lzma
+def _read_lines(path, encoding="utf-8", errors="strict"):
+    """Yield the lines of a text file, decompressed by its suffix; errors name the file.
 
-    suffix = os.path.splitext(str(path))[1].lower()
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
-    return opener(path, "rt", encoding="utf-8", errors="replace")
+    Bytes that do not decode and damaged compressed data become ``ValueError`` messages
+    that say where reading stopped and what to do.
+    """
+    n_lines = 0
+    try:
+        with open_file(path, "rt", encoding=encoding, errors=errors) as lines:
+            for n_lines, line in enumerate(lines, 1):
+                yield line
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path} is not valid {encoding}: {error.reason} (byte "
+            f"{error.object[error.start]:#04x} after line {n_lines}). Pass the corpus's "
+            "--encoding (e.g. latin-1), or --decode-error replace to read it anyway."
+        ) from None
+    except (OSError, *_DECOMPRESSION_ERRORS) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise ValueError(
+            f"{path} could not be read after line {n_lines}: {error or type(error).__name__}. "
+            "The file is damaged or truncated."
+        ) from None
 
 
 def _train_estimator(args):
@@ -164,9 +186,19 @@ def run_train(args, out=None):
     """Train word vectors on a text file (one document per line) and write them."""
     out = sys.stdout if out is None else out
     estimator = _train_estimator(args)
+    # Fail now rather than after training: the corpus must open, the output be writable.
+    try:
+        codecs.lookup(args.encoding)
+    except LookupError:
+        raise ValueError(
+            f"Unknown --encoding {args.encoding!r}; use e.g. utf-8 or latin-1."
+        ) from None
+    first_line = _read_lines(args.corpus, args.encoding, args.decode_error)
+    next(first_line, None)
+    first_line.close()
+    check_output_path(args.output)
     start = time.perf_counter()
-    with _open_text(args.corpus) as lines:
-        estimator.fit(lines)
+    estimator.fit(_read_lines(args.corpus, args.encoding, args.decode_error))
     seconds = time.perf_counter() - start
     kv = estimator.word_vectors_
     if args.format == "glove":
@@ -222,6 +254,16 @@ def _build_parser():
     )
     train.add_argument("--keep-case", action="store_true", help="do not lower-case")
     train.add_argument(
+        "--encoding", default="utf-8", help="encoding of the corpus (default utf-8)"
+    )
+    train.add_argument(
+        "--decode-error",
+        choices=["strict", "replace", "ignore"],
+        default="strict",
+        help="what to do with bytes that do not decode: stop with an error (default), "
+        "replace them with U+FFFD, or drop them",
+    )
+    train.add_argument(
         "--architecture", choices=["skipgram", "cbow"], default="skipgram", help="word2vec"
     )
     train.add_argument(
@@ -263,6 +305,8 @@ def run_evaluate(args, out=None):
     out = sys.stdout if out is None else out
     start = time.perf_counter()
     kv = load_vectors(args.vectors, format=args.format, limit=args.limit)
+    if len(kv) == 0:
+        raise ValueError(f"{args.vectors} holds no vectors; there is nothing to evaluate.")
     loaded = time.perf_counter() - start
     print(
         f"{args.vectors}: {len(kv):,} words x {kv.vector_size} dimensions "
@@ -274,20 +318,27 @@ def run_evaluate(args, out=None):
 
 
 def main(argv=None):
-    """Entry point of the ``skembed`` command."""
+    """Entry point of the ``skembed`` command.
+
+    A user error (a bad option value, a missing, damaged or undecodable file, an output that
+    cannot be written) ends the command with a one-line message and exit status 1, Ctrl-C
+    with a short message and status 130; neither shows a Python traceback, and neither
+    leaves a partly written output file.
+    """
     args = _build_parser().parse_args(argv)
-    if args.command == "demo":
-        if args.folds < 2:
-            raise SystemExit("skembed demo: --folds must be at least 2.")
-        run_demo(n_splits=args.folds, quick=args.quick)
-    elif args.command == "train":
-        try:
+    try:
+        if args.command == "demo":
+            if args.folds < 2:
+                raise ValueError("--folds must be at least 2.")
+            run_demo(n_splits=args.folds, quick=args.quick)
+        elif args.command == "train":
             run_train(args)
-        except (ValueError, TypeError, OSError) as error:
-            raise SystemExit(f"skembed train: {error}") from None
-    elif args.command == "evaluate":
-        try:
+        elif args.command == "evaluate":
             run_evaluate(args)
-        except (ValueError, OSError) as error:
-            raise SystemExit(f"skembed evaluate: {error}") from None
+    except KeyboardInterrupt:
+        print(f"\nskembed {args.command}: interrupted; no output file was changed.",
+              file=sys.stderr)
+        raise SystemExit(130) from None
+    except (ValueError, TypeError, OSError, *_DECOMPRESSION_ERRORS) as error:
+        raise SystemExit(f"skembed {args.command}: {error}") from None
     return 0

@@ -19,6 +19,7 @@ from ._base import (
     PooledVectorizer,
     Real,
     StrOptions,
+    check_finite_training,
     numba_threads,
     pretrained_rows,
     seed_from_random_state,
@@ -334,7 +335,7 @@ class GloVeVectorizer(PooledVectorizer):
         state = seed_states(seed, 1)
         loss_curve = []
         progress = tqdm(range(self.epochs), desc="GloVe epochs", disable=not self.verbose)
-        for _ in progress:
+        for epoch in progress:
             shuffle_order(order, state)
             cost = glove_epoch(
                 rows,
@@ -347,6 +348,11 @@ class GloVeVectorizer(PooledVectorizer):
                 learning_rate=float(self.learning_rate),
                 max_grad=float(self.max_grad),
                 n_threads=n_threads,
+            )
+            check_finite_training(
+                "GloVeVectorizer", epoch, self.epochs, (parameters[:2],),
+                f"Lower learning_rate (now {self.learning_rate}) or max_grad (now "
+                f"{self.max_grad}).",
             )
             loss_curve.append(float(cost / n_nonzero) if n_nonzero else 0.0)
             progress.set_postfix(cost=f"{loss_curve[-1]:.4f}")

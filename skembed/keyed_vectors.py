@@ -6,14 +6,12 @@ holds no training code: every estimator in skembed exposes its learned vectors a
 pretrained vectors load into one from word2vec or GloVe files.
 """
 
-import bz2
-import gzip
-import lzma
 import numbers
 import os
 
 import numpy as np
 
+from ._files import open_file, strip_compression_suffix
 from ._vector_io import read_vectors, write_vectors
 
 __all__ = ["KeyedVectors", "load_vectors"]
@@ -722,7 +720,7 @@ class KeyedVectors:
         Parameters
         ----------
         path : str or os.PathLike
-            The file. Names ending in ``.gz``, ``.bz2`` or ``.xz`` are decompressed.
+            The file. Names ending in ``.gz``, ``.bz2``, ``.xz`` or ``.lzma`` are decompressed.
         binary : bool, default=False
             True for the binary format.
         limit : int or None, default=None
@@ -780,7 +778,7 @@ class KeyedVectors:
         Parameters
         ----------
         path : str or os.PathLike
-            The file. Names ending in ``.gz``, ``.bz2`` or ``.xz`` are compressed.
+            The file. Names ending in ``.gz``, ``.bz2``, ``.xz`` or ``.lzma`` are compressed.
         binary : bool, default=False
             True for the binary format.
         write_header : bool, default=True
@@ -819,7 +817,7 @@ class KeyedVectors:
         Parameters
         ----------
         path : str or os.PathLike
-            The file. Names ending in ``.gz``, ``.bz2`` or ``.xz`` are decompressed.
+            The file. Names ending in ``.gz``, ``.bz2``, ``.xz`` or ``.lzma`` are decompressed.
         limit : int or None, default=None
             Read only the first ``limit`` vectors.
         encoding : str, default="utf-8"
@@ -854,7 +852,7 @@ class KeyedVectors:
         Parameters
         ----------
         path : str or os.PathLike
-            The file. Names ending in ``.gz``, ``.bz2`` or ``.xz`` are compressed.
+            The file. Names ending in ``.gz``, ``.bz2``, ``.xz`` or ``.lzma`` are compressed.
 
         Examples
         --------
@@ -875,7 +873,8 @@ def load_vectors(path, format="auto", limit=None):
     Parameters
     ----------
     path : str or os.PathLike
-        The file; ``.gz``, ``.bz2`` and ``.xz`` are decompressed on the fly.
+        The file; ``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` are decompressed on
+        the fly, whatever the letter case of the suffix.
     format : {'auto', 'word2vec', 'word2vec_binary', 'glove'}, default='auto'
         ``'auto'`` reads files ending in ``.bin`` as word2vec binary, and text files as
         word2vec when their first line is a ``n_words dim`` header, else as GloVe.
@@ -905,10 +904,7 @@ def load_vectors(path, format="auto", limit=None):
             "file, or a KeyedVectors."
         )
     if format == "auto":
-        stem = path
-        for suffix in (".gz", ".bz2", ".xz"):
-            stem = stem.removesuffix(suffix)
-        if stem.endswith(".bin"):
+        if strip_compression_suffix(path).lower().endswith(".bin"):
             format = "word2vec_binary"
         else:
             format = "word2vec" if _has_word2vec_header(path) else "glove"
@@ -920,9 +916,6 @@ def load_vectors(path, format="auto", limit=None):
 
 
 def _has_word2vec_header(path):
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
-        os.path.splitext(path)[1], open
-    )
-    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
-        fields = handle.readline().split()
+    with open_file(path, "rb") as handle:
+        fields = handle.readline(1024).split()
     return len(fields) == 2 and all(field.isdigit() for field in fields)

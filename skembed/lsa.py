@@ -1,5 +1,7 @@
 """Latent semantic analysis: a tf-idf term-document matrix reduced by truncated SVD."""
 
+import re
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import TruncatedSVD
@@ -42,8 +44,11 @@ class LSAVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     n_components : int, default=100
-        Dimension of the latent space. Must be lower than the number of terms kept; 100 to
-        300 is usual for topical similarity, less for small corpora.
+        Dimension of the latent space; 100 to 300 is usual for topical similarity, less for
+        small corpora. The output always has exactly this many columns: ``fit`` raises a
+        ``ValueError`` unless ``n_components`` is lower than the number of terms kept and at
+        most the number of training documents (lower than it with ``algorithm='arpack'``),
+        since the tf-idf matrix has no more singular vectors than that.
     input : {'content', 'filename', 'file'}, default='content'
         Items of ``X`` are documents, paths to read, or file objects to read.
     encoding : str, default='utf-8'
@@ -245,6 +250,13 @@ class LSAVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
         -------
         callable
         """
+        try:
+            re.compile(self.token_pattern or "")
+        except re.error as error:
+            raise ValueError(
+                f"token_pattern {self.token_pattern!r} is not a valid regular expression: "
+                f"{error}."
+            ) from None
         string_analyzer = CountVectorizer(
             strip_accents=self.strip_accents,
             lowercase=self.lowercase,
@@ -314,12 +326,20 @@ class LSAVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
             sublinear_tf=self.sublinear_tf,
         )
         term_document = self._tfidf.fit_transform(documents)
-        n_terms = term_document.shape[1]
+        n_documents, n_terms = term_document.shape
         if self.n_components >= n_terms:
             raise ValueError(
                 f"n_components={self.n_components} must be lower than the number of terms "
                 f"kept in the training documents ({n_terms}). Lower n_components, or relax "
                 "min_df/max_df/max_features."
+            )
+        max_components = n_documents - (self.algorithm == "arpack")
+        if self.n_components > max_components:
+            raise ValueError(
+                f"n_components={self.n_components} is more than the {n_documents} training "
+                f"documents allow: their {n_documents} x {n_terms} tf-idf matrix has at most "
+                f"{max_components} components with algorithm={self.algorithm!r}. Lower "
+                "n_components or fit on more documents."
             )
         self._svd = TruncatedSVD(
             n_components=self.n_components,

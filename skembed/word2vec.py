@@ -16,6 +16,7 @@ from ._base import (
     PooledVectorizer,
     Real,
     StrOptions,
+    check_finite_training,
     numba_threads,
     pretrained_rows,
     seed_from_random_state,
@@ -274,10 +275,23 @@ class Word2VecVectorizer(PooledVectorizer):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    def _initial_learning_rate(self):
+        if self.learning_rate == "auto":
+            return 0.025 if self.architecture == "skipgram" else 0.05
+        return self.learning_rate
+
+    def _fit(self, X):
+        if self.min_learning_rate > self._initial_learning_rate():
+            raise ValueError(
+                f"min_learning_rate={self.min_learning_rate} is larger than the initial "
+                f"learning rate {self._initial_learning_rate()} (learning_rate="
+                f"{self.learning_rate!r}); the rate decays from learning_rate down to "
+                "min_learning_rate. Lower min_learning_rate or raise learning_rate."
+            )
+        return super()._fit(X)
+
     def _fit_word_vectors(self, corpus):
-        learning_rate = self.learning_rate
-        if learning_rate == "auto":
-            learning_rate = 0.025 if self.architecture == "skipgram" else 0.05
+        learning_rate = self._initial_learning_rate()
         rng = np.random.default_rng(seed_from_random_state(self.random_state))
         n_tokens = len(corpus.ids)
         pretrained = None
@@ -419,7 +433,21 @@ learning_rate, min_learning_rate, cbow_mean
                    n_predictions[first:last], n_kept[first:last])
             if progress is not None:
                 progress(int(unit_bounds[last] - unit_bounds[first]))
+        check_finite_training("Word2VecVectorizer", epoch, epochs,
+                              (input_vectors, output_vectors),
+                              _divergence_advice(learning_rate, architecture, cbow_mean, window))
         total_predictions = n_predictions.sum()
         if total_predictions > 0:
             loss_curve[epoch] = losses.sum() / total_predictions
     return input_vectors, loss_curve
+
+
+def _divergence_advice(learning_rate, architecture, cbow_mean, window):
+    """What to change when training diverges, for the error message."""
+    advice = f"Lower learning_rate (it starts at {learning_rate} here)"
+    if architecture == "cbow" and not cbow_mean:
+        advice += (
+            f", or set cbow_mean=True or a smaller window: the sum of up to {2 * window} "
+            "context vectors multiplies every step"
+        )
+    return advice + "."
