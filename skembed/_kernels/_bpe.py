@@ -662,3 +662,215 @@ def learn_merges(symbols, offsets, word_counts, n_base, max_merges, min_frequenc
         heap, heap_size = _push_new_pairs(heap, heap_size, new_pairs, n_new_pairs, pairs,
                                           spelling, min_frequency)
     return merges[:n_merges].copy(), merge_counts[:n_merges].copy()
+
+
+# Pre-tokenization and the table of distinct words. Text reaches these kernels as an array of
+# Unicode code points; a word is a run ``codes[start:end]``. Distinct words are numbered in
+# the order they are first seen and stored once, their code points concatenated in ``chars``.
+# ``slots`` is an open-addressing table from a word's hash to its id; ``sizes`` holds the
+# number of words and of stored code points, so that the arrays can have spare room.
+WordTable = namedtuple("WordTable", ["slots", "hashes", "chars", "offsets", "sizes"])
+
+# Character classes of the default pre-tokenizer, the pattern ``\w+|[^\w\s]+``.
+SPACE, WORD_CHAR, PUNCTUATION = 0, 1, 2
+
+
+def new_word_table():
+    """An empty ``WordTable``."""
+    return WordTable(np.full(1024, _EMPTY, dtype=np.int64), np.zeros(512, dtype=np.uint64),
+                     np.zeros(4096, dtype=np.uint32), np.zeros(513, dtype=np.int64),
+                     np.zeros(2, dtype=np.int64))
+
+
+@numba.njit(cache=True, nogil=True)
+def split_words(codes, char_class, document_ends):
+    """Words of ``\\w+|[^\\w\\s]+``: maximal runs of word characters or of punctuation.
+
+    Parameters
+    ----------
+    codes : uint32 array of shape (n_codes,)
+        Code points of the documents, concatenated.
+    char_class : uint8 array of shape (0x110000,)
+        ``SPACE``, ``WORD_CHAR`` or ``PUNCTUATION`` for every code point, as Python's ``re``
+        classifies it (``\\s``, ``\\w``, neither).
+    document_ends : int64 array of shape (n_documents,)
+        Document ``i`` ends at ``codes[document_ends[i]]``; a word never crosses it.
+
+    Returns
+    -------
+    starts, ends : int64 arrays of shape (n_words,)
+        Word ``j`` is ``codes[starts[j]:ends[j]]``.
+    word_offsets : int64 array of shape (n_documents + 1,)
+        The words of document ``i`` are ``word_offsets[i]`` to ``word_offsets[i + 1] - 1``.
+    """
+    starts = np.empty(codes.shape[0] // 2 + 1, dtype=np.int64)
+    ends = np.empty(codes.shape[0] // 2 + 1, dtype=np.int64)
+    word_offsets = np.zeros(document_ends.shape[0] + 1, dtype=np.int64)
+    n_words = 0
+    i = 0
+    for document in range(document_ends.shape[0]):
+        stop = document_ends[document]
+        while i < stop:
+            kind = char_class[codes[i]]
+            if kind == SPACE:
+                i += 1
+                continue
+            if n_words == starts.shape[0]:
+                starts = _grow_int64(starts, 2 * n_words)
+                ends = _grow_int64(ends, 2 * n_words)
+            starts[n_words] = i
+            i += 1
+            while i < stop and char_class[codes[i]] == kind:
+                i += 1
+            ends[n_words] = i
+            n_words += 1
+        word_offsets[document + 1] = n_words
+    return starts[:n_words], ends[:n_words], word_offsets
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _hash_codes(codes, start, end):
+    """64-bit FNV-1a hash of ``codes[start:end]``, never equal to zero."""
+    value = np.uint64(0xCBF29CE484222325)
+    for i in range(start, end):
+        value = (value ^ np.uint64(codes[i])) * np.uint64(0x100000001B3)
+    return value | np.uint64(1)
+
+
+@numba.njit(cache=True, nogil=True)
+def _same_word(codes, start, end, chars, first, last):
+    if end - start != last - first:
+        return False
+    for k in range(end - start):
+        if codes[start + k] != chars[first + k]:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _rehash_words(table, capacity):
+    """``table`` with its slots rebuilt at ``capacity`` (a power of two)."""
+    slots = np.full(capacity, _EMPTY, dtype=np.int64)
+    mask = np.uint64(capacity - 1)
+    for word in range(table.sizes[0]):
+        slot = np.int64((table.hashes[word] * _HASH_MULTIPLIER >> np.uint64(29)) & mask)
+        while slots[slot] != _EMPTY:
+            slot = (slot + 1) & (capacity - 1)
+        slots[slot] = word
+    return WordTable(slots, table.hashes, table.chars, table.offsets, table.sizes)
+
+
+@numba.njit(cache=True, nogil=True)
+def _reserve_words(table, n_words, n_chars):
+    """Grow ``table`` so that ``n_words`` more words of ``n_chars`` code points fit."""
+    words = table.sizes[0] + n_words
+    if 2 * words > table.slots.shape[0]:
+        capacity = table.slots.shape[0]
+        while 2 * words > capacity:
+            capacity *= 2
+        table = _rehash_words(table, capacity)
+    hashes, chars, offsets = table.hashes, table.chars, table.offsets
+    if words > hashes.shape[0]:
+        size = max(2 * hashes.shape[0], words)
+        grown = np.zeros(size, dtype=np.uint64)
+        grown[:hashes.shape[0]] = hashes
+        hashes = grown
+        offsets = _grow_int64(offsets, size + 1)
+    if table.sizes[1] + n_chars > chars.shape[0]:
+        grown_chars = np.zeros(max(2 * chars.shape[0], table.sizes[1] + n_chars), np.uint32)
+        grown_chars[:chars.shape[0]] = chars
+        chars = grown_chars
+    return WordTable(table.slots, hashes, chars, offsets, table.sizes)
+
+
+@numba.njit(cache=True, nogil=True)
+def index_words(codes, starts, ends, table):
+    """Id of every word ``codes[starts[j]:ends[j]]``, adding new words to ``table``.
+
+    Parameters
+    ----------
+    codes : uint32 array of shape (n_codes,)
+        Code points.
+    starts, ends : int64 arrays of shape (n_words,)
+        Bounds of each word in ``codes``.
+    table : WordTable
+        Distinct words seen so far; ids of new words follow in order of first occurrence.
+
+    Returns
+    -------
+    table : WordTable
+        The same table, or a grown copy, holding every word.
+    ids : int64 array of shape (n_words,)
+        Id of each word.
+    """
+    n = starts.shape[0]
+    total = 0
+    for j in range(n):
+        total += ends[j] - starts[j]
+    table = _reserve_words(table, n, total)
+    slots, hashes, chars, offsets, sizes = table
+    mask = slots.shape[0] - 1
+    ids = np.empty(n, dtype=np.int64)
+    n_words = sizes[0]
+    n_chars = sizes[1]
+    for j in range(n):
+        start = starts[j]
+        end = ends[j]
+        value = _hash_codes(codes, start, end)
+        slot = np.int64((value * _HASH_MULTIPLIER >> np.uint64(29)) & np.uint64(mask))
+        while True:
+            word = slots[slot]
+            if word == _EMPTY:
+                word = n_words
+                n_words += 1
+                slots[slot] = word
+                hashes[word] = value
+                for k in range(end - start):
+                    chars[n_chars + k] = codes[start + k]
+                n_chars += end - start
+                offsets[word + 1] = n_chars
+                break
+            if hashes[word] == value and _same_word(codes, start, end, chars, offsets[word],
+                                                    offsets[word + 1]):
+                break
+            slot = (slot + 1) & mask
+        ids[j] = word
+    sizes[0] = n_words
+    sizes[1] = n_chars
+    return table, ids
+
+
+@numba.njit(cache=True, nogil=True)
+def gather_tokens(ids, word_tokens, word_token_offsets):
+    """Concatenate the tokens of the words ``ids``.
+
+    Parameters
+    ----------
+    ids : int64 array of shape (n_words,)
+        Word ids.
+    word_tokens : int32 array
+        Tokens of every known word, concatenated.
+    word_token_offsets : int64 array
+        Word ``w`` has the tokens ``word_tokens[word_token_offsets[w]:word_token_offsets[w + 1]]``.
+
+    Returns
+    -------
+    tokens : int32 array of shape (n_tokens,)
+        The tokens of the words, in order.
+    token_offsets : int64 array of shape (n_words + 1,)
+        Word ``j`` has the tokens ``tokens[token_offsets[j]:token_offsets[j + 1]]``.
+    """
+    token_offsets = np.zeros(ids.shape[0] + 1, dtype=np.int64)
+    for j in range(ids.shape[0]):
+        word = ids[j]
+        token_offsets[j + 1] = token_offsets[j] + (
+            word_token_offsets[word + 1] - word_token_offsets[word]
+        )
+    tokens = np.empty(token_offsets[-1], dtype=np.int32)
+    for j in range(ids.shape[0]):
+        word = ids[j]
+        first = word_token_offsets[word]
+        position = token_offsets[j]
+        for k in range(word_token_offsets[word + 1] - first):
+            tokens[position + k] = word_tokens[first + k]
+    return tokens, token_offsets
