@@ -49,6 +49,7 @@ __all__ = [
     "TextTransformerMixin",
     "_fit_context",
     "check_finite_training",
+    "check_finite_vectors",
     "effective_threads",
     "numba_threads",
     "pretrained_rows",
@@ -159,14 +160,28 @@ def pretrained_rows(init_vectors, index_to_key, n_components):
     rows = np.fromiter((lookup(key, -1) for key in index_to_key), np.int64, len(index_to_key))
     found = rows >= 0
     vectors = kv.vectors[rows[found]]
-    finite = np.isfinite(vectors).all(axis=1)
-    if not finite.all():
-        word = kv.index_to_key[rows[found][np.argmin(finite)]]
-        raise ValueError(
-            f"init_vectors holds NaN or infinite values in the vector of {word!r}. Starting "
-            "from it would make training diverge: fix or drop that vector first."
-        )
+    check_finite_vectors(vectors, [index_to_key[i] for i in np.flatnonzero(found)],
+                         "init_vectors")
     return found, vectors
+
+
+def check_finite_vectors(vectors, keys, name):
+    """Raise a ValueError naming the first word whose vector holds NaN or infinity.
+
+    Parameters
+    ----------
+    vectors : ndarray of shape (n_words, n_features)
+    keys : list of str
+        The word of each row.
+    name : str
+        What the vectors are, for the message (a parameter name).
+    """
+    if vectors.size and not (np.isfinite(vectors.min()) and np.isfinite(vectors.max())):
+        word = keys[int(np.argmin(np.isfinite(vectors).all(axis=1)))]
+        raise ValueError(
+            f"{name} holds NaN or infinite values in the vector of {word!r}; skembed only "
+            "uses finite vectors. Fix or drop that vector first."
+        )
 
 
 class TextTransformerMixin(ClassNamePrefixFeaturesOutMixin):

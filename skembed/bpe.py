@@ -7,6 +7,7 @@ parallel chunks through joblib for large inputs) and every distinct word is segm
 encoding a word seen before costs a dictionary lookup.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -643,9 +644,9 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         reproduce the char-level model: it glues the end-of-word suffix to the last
         character, while here ``"</w>"`` is a symbol of its own, as in the original paper.
 
-        Each file is written whole to a temporary file and then renamed over the old one,
-        after all three have been encoded: an error or an interruption never leaves a
-        truncated file.
+        The three files are encoded and written whole to temporary files first, which
+        then replace the old files one after the other: an error or an interruption never
+        leaves a truncated file.
 
         Parameters
         ----------
@@ -682,9 +683,10 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
                     f"surrogate with no UTF-8 encoding, in {context!r}."
                 ) from None
         os.makedirs(directory, exist_ok=True)
-        for name, data in encoded.items():
-            with atomic_write(os.path.join(directory, name)) as file:
-                file.write(data)
+        # All three temporary files are complete before the first replaces its file.
+        with contextlib.ExitStack() as stack:
+            for name, data in encoded.items():
+                stack.enter_context(atomic_write(os.path.join(directory, name))).write(data)
 
     @classmethod
     def load(cls, directory):

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from ._base import Integral, Interval, PooledVectorizer, StrOptions
+from ._base import Integral, Interval, PooledVectorizer, StrOptions, check_finite_vectors
 from ._corpus import Corpus, encode_documents
 from ._text import DEFAULT_TOKEN_PATTERN, check_document_collection
 from .keyed_vectors import KeyedVectors, load_vectors
@@ -143,6 +143,7 @@ class EmbeddingVectorizer(PooledVectorizer):
         start = time.perf_counter()
         if isinstance(self.vectors, KeyedVectors):
             kv = self.vectors
+            check_finite_vectors(kv.vectors, kv.index_to_key, "vectors")
             if self.max_vocab_size is not None and self.max_vocab_size < len(kv):
                 kv = KeyedVectors(
                     kv.vectors[: self.max_vocab_size], kv.index_to_key[: self.max_vocab_size]

@@ -566,3 +566,10 @@ def test_bpe_load_checks_every_file(tmp_path, file, edit, match):
     path.write_text(edited, encoding="utf-8")
     with pytest.raises(ValueError, match=match):
         BPETokenizer.load(directory)
+
+
+def test_embedding_vectorizer_rejects_non_finite_vectors():
+    vectors = np.eye(3, dtype=np.float32)
+    vectors[1, 2] = np.inf
+    with pytest.raises(ValueError, match="vectors holds NaN or infinite values.*'bad'"):
+        EmbeddingVectorizer(KeyedVectors(vectors, ["good", "bad", "ugly"])).fit(["good bad"])

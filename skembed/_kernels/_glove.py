@@ -9,6 +9,13 @@ linear two-pointer merge, and the symmetric matrix is ``A + A.T``, so only the l
 ever enumerated. The training kernel visits the nonzeros in a given order and applies the
 reference implementation's AdaGrad updates with component-wise gradient clipping; it exists in a
 serial build (bitwise reproducible) and a ``parallel=True`` build (Hogwild over blocks).
+
+Each serial/parallel pair is two distinct driver functions over one body that is inlined into
+both, so the body's ``prange`` loops become parallel loops in one driver and plain loops in the
+other. They must be two functions: numba's on-disk cache keys a compiled function on its code
+and signature but not on ``parallel=``, so one function built twice with ``cache=True`` would
+load whichever build was compiled first for both. Inlining keeps one copy of the loops and lets
+both builds stay cached (a parallel build compiled afresh in every process would cost seconds).
 """
 
 import numba
@@ -41,6 +48,7 @@ def _first_document(offsets, position):
     return np.searchsorted(offsets, position, side="right") - 1
 
 
+@numba.njit(inline="always")
 def _count_chunk_body(ids, offsets, start, stop, n_words, distance_weights, n_parts):
     """Count left-context co-occurrences of the tokens ids[start:stop] into a CSR matrix.
 
@@ -146,6 +154,7 @@ def _count_chunk_body(ids, offsets, start, stop, n_words, distance_weights, n_pa
     return indptr, indices, data
 
 
+@numba.njit(inline="always")
 def _add_csr_body(indptr_a, indices_a, data_a, indptr_b, indices_b, data_b):
     """Sum of two CSR matrices of the same shape whose columns are sorted within each row.
 
@@ -239,10 +248,24 @@ def _transpose_csr(indptr, indices, data, n_cols):
     return indptr_t, indices_t, data_t
 
 
-_count_chunk_serial = numba.njit(**_JIT)(_count_chunk_body)
-_count_chunk_parallel = numba.njit(parallel=True, **_JIT)(_count_chunk_body)
-_add_csr_serial = numba.njit(**_JIT)(_add_csr_body)
-_add_csr_parallel = numba.njit(parallel=True, **_JIT)(_add_csr_body)
+@numba.njit(**_JIT)
+def _count_chunk_serial(ids, offsets, start, stop, n_words, distance_weights, n_parts):
+    return _count_chunk_body(ids, offsets, start, stop, n_words, distance_weights, n_parts)
+
+
+@numba.njit(parallel=True, **_JIT)
+def _count_chunk_parallel(ids, offsets, start, stop, n_words, distance_weights, n_parts):
+    return _count_chunk_body(ids, offsets, start, stop, n_words, distance_weights, n_parts)
+
+
+@numba.njit(**_JIT)
+def _add_csr_serial(indptr_a, indices_a, data_a, indptr_b, indices_b, data_b):
+    return _add_csr_body(indptr_a, indices_a, data_a, indptr_b, indices_b, data_b)
+
+
+@numba.njit(parallel=True, **_JIT)
+def _add_csr_parallel(indptr_a, indices_a, data_a, indptr_b, indices_b, data_b):
+    return _add_csr_body(indptr_a, indices_a, data_a, indptr_b, indices_b, data_b)
 
 
 def count_cooccurrences(
@@ -434,6 +457,7 @@ def shuffle_order(order, state):
     state[0] = current
 
 
+@numba.njit(inline="always")
 def _glove_epoch_body(rows, cols, weights, log_values, order, parameters, rates, learning_rate,
                       max_grad, n_blocks):
     """One pass of AdaGrad over the nonzeros, in the given order; returns the summed cost.
@@ -523,8 +547,20 @@ def _glove_epoch_body(rows, cols, weights, log_values, order, parameters, rates,
 # zero-division branch that would otherwise stop the update loop from vectorizing (4x slower).
 _EPOCH_JIT = dict(cache=True, nogil=True, error_model="numpy",
                   fastmath={"nsz", "arcp", "contract", "afn", "reassoc"})
-_glove_epoch_serial = numba.njit(**_EPOCH_JIT)(_glove_epoch_body)
-_glove_epoch_parallel = numba.njit(parallel=True, **_EPOCH_JIT)(_glove_epoch_body)
+
+
+@numba.njit(**_EPOCH_JIT)
+def _glove_epoch_serial(rows, cols, weights, log_values, order, parameters, rates,
+                        learning_rate, max_grad, n_blocks):
+    return _glove_epoch_body(rows, cols, weights, log_values, order, parameters, rates,
+                             learning_rate, max_grad, n_blocks)
+
+
+@numba.njit(parallel=True, **_EPOCH_JIT)
+def _glove_epoch_parallel(rows, cols, weights, log_values, order, parameters, rates,
+                          learning_rate, max_grad, n_blocks):
+    return _glove_epoch_body(rows, cols, weights, log_values, order, parameters, rates,
+                             learning_rate, max_grad, n_blocks)
 
 
 def glove_epoch(rows, cols, weights, log_values, order, parameters, *, rates=None,

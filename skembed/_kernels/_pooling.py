@@ -2,6 +2,12 @@
 
 The estimators compute per-word weights in Python (ones for a plain mean, idf, or the smooth
 inverse frequency of Arora et al. 2017); these kernels only loop over the flat id array.
+
+Every pooling exists as a serial driver and a ``parallel=True`` driver, two distinct functions
+over one body that is inlined into both (so its ``prange`` loop becomes a parallel loop in one
+and a plain loop in the other). They must be two functions: numba's on-disk cache keys a
+compiled function on its code and signature but not on ``parallel=``, so one function built
+twice with ``cache=True`` would load whichever build was compiled first for both.
 """
 
 import numba
@@ -10,97 +16,107 @@ import numpy as np
 _FLAGS = dict(cache=True, nogil=True, fastmath=True)
 
 
-def _make_weighted_mean(parallel):
-    @numba.njit(parallel=parallel, **_FLAGS)
-    def weighted_mean(ids, offsets, vectors, weights, divide_by_count):
-        """Weighted mean of the word vectors of each document.
+@numba.njit(inline="always")
+def _weighted_mean_body(ids, offsets, vectors, weights, divide_by_count):
+    n_documents = offsets.shape[0] - 1
+    n_components = vectors.shape[1]
+    out = np.zeros((n_documents, n_components), dtype=np.float32)
+    for doc in numba.prange(n_documents):
+        start = offsets[doc]
+        stop = offsets[doc + 1]
+        total = 0.0
+        for position in range(start, stop):
+            word = ids[position]
+            weight = weights[word]
+            total += weight
+            for k in range(n_components):
+                out[doc, k] += weight * vectors[word, k]
+        if divide_by_count:
+            total = stop - start
+        if total > 0.0:
+            scale = np.float32(1.0 / total)
+            for k in range(n_components):
+                out[doc, k] *= scale
+    return out
 
-        Parameters
-        ----------
-        ids : int32 array of shape (n_tokens,)
-            Token ids of all documents, concatenated.
-        offsets : int64 array of shape (n_documents + 1,)
-            Document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
-        vectors : float32 array of shape (n_words, n_components)
-            Word vectors.
-        weights : float32 array of shape (n_words,)
-            Weight of each word.
-        divide_by_count : bool
-            Divide the weighted sum by the number of tokens (SIF) instead of by the sum of
-            the weights (weighted mean).
 
-        Returns
-        -------
-        float32 array of shape (n_documents, n_components)
-            Rows of documents without tokens (or with zero total weight) are zero.
-        """
-        n_documents = offsets.shape[0] - 1
-        n_components = vectors.shape[1]
-        out = np.zeros((n_documents, n_components), dtype=np.float32)
-        for doc in numba.prange(n_documents):
-            start = offsets[doc]
-            stop = offsets[doc + 1]
-            total = 0.0
-            for position in range(start, stop):
+@numba.njit(**_FLAGS)
+def weighted_mean(ids, offsets, vectors, weights, divide_by_count):
+    """Weighted mean of the word vectors of each document (serial build).
+
+    Parameters
+    ----------
+    ids : int32 array of shape (n_tokens,)
+        Token ids of all documents, concatenated.
+    offsets : int64 array of shape (n_documents + 1,)
+        Document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
+    vectors : float32 array of shape (n_words, n_components)
+        Word vectors.
+    weights : float32 array of shape (n_words,)
+        Weight of each word.
+    divide_by_count : bool
+        Divide the weighted sum by the number of tokens (SIF) instead of by the sum of
+        the weights (weighted mean).
+
+    Returns
+    -------
+    float32 array of shape (n_documents, n_components)
+        Rows of documents without tokens (or with zero total weight) are zero.
+    """
+    return _weighted_mean_body(ids, offsets, vectors, weights, divide_by_count)
+
+
+@numba.njit(parallel=True, **_FLAGS)
+def weighted_mean_parallel(ids, offsets, vectors, weights, divide_by_count):
+    """:func:`weighted_mean` with the documents spread over numba's threads."""
+    return _weighted_mean_body(ids, offsets, vectors, weights, divide_by_count)
+
+
+@numba.njit(inline="always")
+def _max_body(ids, offsets, vectors):
+    n_documents = offsets.shape[0] - 1
+    n_components = vectors.shape[1]
+    out = np.zeros((n_documents, n_components), dtype=np.float32)
+    for doc in numba.prange(n_documents):
+        start = offsets[doc]
+        stop = offsets[doc + 1]
+        if stop > start:
+            first = ids[start]
+            for k in range(n_components):
+                out[doc, k] = vectors[first, k]
+            for position in range(start + 1, stop):
                 word = ids[position]
-                weight = weights[word]
-                total += weight
                 for k in range(n_components):
-                    out[doc, k] += weight * vectors[word, k]
-            if divide_by_count:
-                total = stop - start
-            if total > 0.0:
-                scale = np.float32(1.0 / total)
-                for k in range(n_components):
-                    out[doc, k] *= scale
-        return out
-
-    return weighted_mean
+                    if vectors[word, k] > out[doc, k]:
+                        out[doc, k] = vectors[word, k]
+    return out
 
 
-def _make_max(parallel):
-    @numba.njit(parallel=parallel, **_FLAGS)
-    def elementwise_max(ids, offsets, vectors):
-        """Element-wise maximum of the word vectors of each document.
+@numba.njit(**_FLAGS)
+def elementwise_max(ids, offsets, vectors):
+    """Element-wise maximum of the word vectors of each document (serial build).
 
-        Parameters
-        ----------
-        ids : int32 array of shape (n_tokens,)
-            Token ids of all documents, concatenated.
-        offsets : int64 array of shape (n_documents + 1,)
-            Document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
-        vectors : float32 array of shape (n_words, n_components)
-            Word vectors.
+    Parameters
+    ----------
+    ids : int32 array of shape (n_tokens,)
+        Token ids of all documents, concatenated.
+    offsets : int64 array of shape (n_documents + 1,)
+        Document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
+    vectors : float32 array of shape (n_words, n_components)
+        Word vectors.
 
-        Returns
-        -------
-        float32 array of shape (n_documents, n_components)
-            Rows of documents without tokens are zero.
-        """
-        n_documents = offsets.shape[0] - 1
-        n_components = vectors.shape[1]
-        out = np.zeros((n_documents, n_components), dtype=np.float32)
-        for doc in numba.prange(n_documents):
-            start = offsets[doc]
-            stop = offsets[doc + 1]
-            if stop > start:
-                first = ids[start]
-                for k in range(n_components):
-                    out[doc, k] = vectors[first, k]
-                for position in range(start + 1, stop):
-                    word = ids[position]
-                    for k in range(n_components):
-                        if vectors[word, k] > out[doc, k]:
-                            out[doc, k] = vectors[word, k]
-        return out
-
-    return elementwise_max
+    Returns
+    -------
+    float32 array of shape (n_documents, n_components)
+        Rows of documents without tokens are zero.
+    """
+    return _max_body(ids, offsets, vectors)
 
 
-weighted_mean = _make_weighted_mean(parallel=False)
-weighted_mean_parallel = _make_weighted_mean(parallel=True)
-elementwise_max = _make_max(parallel=False)
-elementwise_max_parallel = _make_max(parallel=True)
+@numba.njit(parallel=True, **_FLAGS)
+def elementwise_max_parallel(ids, offsets, vectors):
+    """:func:`elementwise_max` with the documents spread over numba's threads."""
+    return _max_body(ids, offsets, vectors)
 
 
 @numba.njit(**_FLAGS)

@@ -1,0 +1,142 @@
+"""Measurements made in a fresh Python process by ``test_kernel_builds.py``.
+
+``python -m tests.kernel_probe ORDER`` (ORDER is ``serial-first`` or ``parallel-first``) fits
+every trainable estimator with ``n_jobs=1`` and ``n_jobs=2``, in that order or the opposite
+one, so that the serial or the parallel build of every kernel is compiled first. It then runs
+each serial and each parallel kernel build on a workload of about half a second with numba
+set to two threads and counts the threads that did the work. It prints one JSON object: a
+hash of everything the ``n_jobs=1`` fits produced, and the thread counts. The caller sets
+``NUMBA_CACHE_DIR`` to a fresh directory and ``PYTHONHASHSEED``.
+"""
+
+import hashlib
+import json
+import os
+import sys
+
+import numba
+import numpy as np
+
+from skembed import BPETokenizer, GloVeVectorizer, LSAVectorizer, Word2VecVectorizer
+from skembed._kernels import _glove, _pooling
+
+from .conftest import make_documents
+
+
+def thread_cpu_seconds():
+    """CPU seconds used so far by each thread of this process, read from ``/proc``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+        seconds[tid] = (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
+
+
+def busy_threads(call, repeat):
+    """Run ``call()`` ``repeat`` times; return how many threads did a fifth of the work or more.
+
+    Counting threads, rather than comparing CPU time with wall time, keeps the answer right on
+    a loaded machine: a thread that only gets half a core still does its share of the work.
+    """
+    call()  # compiles (or loads from the cache) outside the measurement
+    before = thread_cpu_seconds()
+    for _ in range(repeat):
+        call()
+    after = thread_cpu_seconds()
+    used = [after[tid] - before.get(tid, 0.0) for tid in after]
+    total = sum(used)
+    if total < 0.2:
+        raise RuntimeError(f"only {total:.2f} s of CPU work: too little to count threads")
+    return sum(seconds >= 0.2 * total for seconds in used)
+
+
+def kernel_workloads(n_tokens=1_000_000, n_words=2000, window=8, n_parts=2):
+    """Serial build, parallel build, arguments and repeats (about half a second) of each kernel.
+
+    The words are drawn uniformly so that every part of a parallel loop has the same work.
+    """
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, n_words, n_tokens).astype(np.int32)
+    offsets = np.arange(0, n_tokens + 1, 100, dtype=np.int64)
+    distance_weights = 1.0 / np.maximum(np.arange(window + 1.0), 1.0)
+    count = (ids, offsets, 0, n_tokens, n_words, distance_weights, n_parts)
+    csr = _glove._count_chunk_serial(*count)
+    add = (*csr, *_glove._transpose_csr(*csr, n_words))
+    weights, log_values = _glove.weights_and_logs(csr[2], 100.0, 0.75)
+    parameters = np.ones((4, n_words, 51), dtype=np.float32)
+    parameters[:2] = rng.uniform(-0.01, 0.01, size=(2, n_words, 51))
+    epoch = (_glove.csr_rows(csr[0]), csr[1], weights, log_values,
+             rng.permutation(csr[1].size)[: csr[1].size // 4].astype(np.int32), parameters,
+             np.ones((2, n_words), dtype=np.float32), 0.05, 100.0, 4 * n_parts)
+    vectors = np.ones((n_words, 100), dtype=np.float32)
+    documents = np.arange(0, n_tokens + 1, 10, dtype=np.int64)
+    mean = (ids, documents, vectors, np.ones(n_words, dtype=np.float32), False)
+    return {
+        "glove counting": (_glove._count_chunk_serial, _glove._count_chunk_parallel, count, 2),
+        "glove csr sum": (_glove._add_csr_serial, _glove._add_csr_parallel, add, 10),
+        "glove epoch": (_glove._glove_epoch_serial, _glove._glove_epoch_parallel, epoch, 1),
+        "mean pooling": (_pooling.weighted_mean, _pooling.weighted_mean_parallel, mean, 15),
+        "max pooling": (_pooling.elementwise_max, _pooling.elementwise_max_parallel,
+                        mean[:3], 15),
+    }
+
+
+def measure_threads():
+    """Threads busy in each serial and each parallel build, with numba set to two threads."""
+    numba.set_num_threads(2)
+    result = {}
+    for name, (serial, parallel, args, repeat) in kernel_workloads().items():
+        result[f"{name} serial"] = busy_threads(lambda: serial(*args), repeat)
+        result[f"{name} parallel"] = busy_threads(lambda: parallel(*args), repeat)
+    return result
+
+
+def digest(*arrays):
+    sha = hashlib.sha256()
+    for array in arrays:
+        array = np.asarray(array)
+        sha.update(str((array.dtype, array.shape)).encode())
+        sha.update(np.ascontiguousarray(array).tobytes())
+    return sha.hexdigest()
+
+
+def fit_outputs(n_jobs):
+    """Hashes of the vectors, losses and outputs of every trainable estimator."""
+    documents = make_documents(n_documents=90, seed=3)
+    out = {}
+    for name, estimator in [
+        ("word2vec", Word2VecVectorizer(n_components=8, min_count=1, window=3, epochs=2,
+                                        pooling="sif", random_state=0, n_jobs=n_jobs)),
+        ("word2vec cbow hs", Word2VecVectorizer(n_components=8, min_count=1, epochs=2,
+                                                architecture="cbow",
+                                                objective="hierarchical_softmax",
+                                                pooling="max", random_state=0,
+                                                n_jobs=n_jobs)),
+        ("glove", GloVeVectorizer(n_components=8, min_count=1, epochs=3, pooling="tfidf",
+                                  random_state=0, n_jobs=n_jobs)),
+    ]:
+        transformed = estimator.fit_transform(documents)
+        out[name] = digest(estimator.word_vectors_.vectors, estimator.loss_curve_,
+                           transformed, estimator.word_vectors_.index_to_key)
+    lsa = LSAVectorizer(n_components=4, random_state=0).fit(documents)
+    out["lsa"] = digest(lsa.transform(documents), sorted(lsa.vocabulary_.items()))
+    bpe = BPETokenizer(vocab_size=300, n_jobs=n_jobs).fit(documents)
+    tokens = bpe.transform(documents)
+    out["bpe"] = digest(bpe.merges_, [len(t) for t in tokens], [t for doc in tokens for t in doc])
+    return out
+
+
+if __name__ == "__main__":
+    order = sys.argv[1]
+    if order == "parallel-first":
+        fit_outputs(2)
+        serial_fits = fit_outputs(1)
+    else:
+        serial_fits = fit_outputs(1)
+        fit_outputs(2)
+    print(json.dumps({"fits": serial_fits, "threads": measure_threads()}))
