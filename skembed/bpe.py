@@ -394,6 +394,16 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
 
     A document given as a list of str tokens is joined with single spaces and read as text.
 
+    The defaults follow what users of HuggingFace ``tokenizers`` usually start from
+    (``BpeTrainer`` with the ``Whitespace`` pre-tokenizer): the same split into words,
+    ``\\w+|[^\\w\\s]+``, and no lowercasing. Two differences are deliberate: words end with
+    the ``"</w>"`` symbol of the original paper, so a word-final token is told apart from
+    the same letters inside a word and ``decode`` restores the spaces, and
+    ``min_frequency=2`` never merges a pair seen once. With the default pattern and no
+    special tokens, words are split, counted and looked up by compiled code over the text's
+    code points (finding exactly the words of ``re.findall``), and each distinct word is
+    segmented once and remembered across ``transform`` calls.
+
     References
     ----------
     Rico Sennrich, Barry Haddow and Alexandra Birch. Neural Machine Translation of Rare Words
