@@ -364,9 +364,11 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         optional leading space, and whitespace runs), written for Python's ``re`` module:
         ``\\p{L}`` is approximated by ``[^\\W\\d_]`` and ``\\p{N}`` by ``\\d``.
     n_jobs : int, default=None
-        Number of joblib workers that count words in ``fit``, and of numba threads that
-        segment new words in ``transform``. None means 1, -1 all cores. The merges and the
-        tokens do not depend on it.
+        Number of joblib workers that count words in ``fit`` when they are split by a
+        regular expression (the default char-level split without special tokens is counted
+        by compiled code in this process), and of numba threads that segment new words in
+        ``transform``. None means 1, -1 all cores. The merges and the tokens do not depend
+        on it.
     verbose : int, default=0
         Print the size of the word counts and the number of merges learned.
 
