@@ -6,6 +6,7 @@ one dense row, so they drop into a :class:`~sklearn.pipeline.Pipeline` next to
 """
 
 from .bpe import BPETokenizer
+from .contextual import ContextualVectorizer
 from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BPETokenizer",
+    "ContextualVectorizer",
     "EmbeddingVectorizer",
     "GloVeVectorizer",
     "KeyedVectors",

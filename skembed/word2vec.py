@@ -27,6 +27,10 @@ from ._kernels._word2vec import (
     HIERARCHICAL_SOFTMAX,
     NEGATIVE_SAMPLING,
     SKIPGRAM,
+    Config,
+    Documents,
+    Tables,
+    Weights,
     build_huffman_tree,
     build_noise_table,
     keep_probabilities,
@@ -398,16 +402,16 @@ learning_rate, min_learning_rate, cbow_mean
         code_offsets = np.zeros(n_words + 1, dtype=np.int64)
         codes = np.empty(0, dtype=np.uint8)
         points = np.empty(0, dtype=np.int32)
-    tables = (keep, noise_table, code_offsets, codes, points)
-    config = (
-        np.int64(SKIPGRAM if architecture == "skipgram" else CBOW),
-        np.int64(HIERARCHICAL_SOFTMAX if hierarchical else NEGATIVE_SAMPLING),
-        np.int64(window),
-        np.int64(negative),
-        np.int64(bool(cbow_mean)),
+    tables = Tables(keep, noise_table, code_offsets, codes, points)
+    config = Config(
+        architecture=np.int64(SKIPGRAM if architecture == "skipgram" else CBOW),
+        objective=np.int64(HIERARCHICAL_SOFTMAX if hierarchical else NEGATIVE_SAMPLING),
+        window=np.int64(window),
+        negative=np.int64(negative),
+        cbow_mean=np.int64(bool(cbow_mean)),
     )
-    corpus = (ids, offsets)
-    weights = (input_vectors, output_vectors, input_rates)
+    documents = Documents(ids, offsets)
+    weights = Weights(input_vectors, output_vectors, input_rates)
 
     unit_bounds = split_work_units(offsets, _UNIT_SIZE)
     n_units = unit_bounds.shape[0] - 1
@@ -428,7 +432,7 @@ learning_rate, min_learning_rate, cbow_mean
         n_kept = np.zeros(n_units, dtype=np.int64)
         for first in range(0, n_units, units_per_call):
             last = min(first + units_per_call, n_units)
-            kernel(corpus, weights, tables, config, unit_bounds[first:last + 1],
+            kernel(documents, weights, tables, config, unit_bounds[first:last + 1],
                    learning_rates[first:last], states[first:last], losses[first:last],
                    n_predictions[first:last], n_kept[first:last])
             if progress is not None:

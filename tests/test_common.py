@@ -11,7 +11,9 @@ check puts a ``Word2VecVectorizer`` after them; and "empty or unknown documents 
 rows" becomes "empty documents give no tokens and every token is in the vocabulary".
 """
 
+import importlib.util
 import pickle
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -26,6 +28,7 @@ from sklearn.utils.estimator_checks import check_param_validation
 
 from skembed import (
     BPETokenizer,
+    ContextualVectorizer,
     EmbeddingVectorizer,
     GloVeVectorizer,
     LSAVectorizer,
@@ -89,6 +92,16 @@ VECTORIZERS = [
         id="GloVeVectorizer-pretrained",
     ),
 ]
+# ContextualVectorizer needs the optional extra (onnxruntime, tokenizers); its tiny
+# random-weight BERT is committed under tests/data.
+if all(importlib.util.find_spec(name) for name in ("onnxruntime", "tokenizers")):
+    VECTORIZERS.append(
+        pytest.param(
+            ContextualVectorizer(str(Path(__file__).parent / "data" / "tiny_bert")),
+            {"vectorizer__pooling": ["mean", "cls"], "vectorizer__normalize": [False, True]},
+            id="ContextualVectorizer",
+        )
+    )
 TOKENIZERS = [
     pytest.param(
         BPETokenizer(vocab_size=60),
@@ -106,6 +119,10 @@ ESTIMATORS = VECTORIZERS + TOKENIZERS
 
 def _is_tokenizer(estimator):
     return isinstance(estimator, BPETokenizer)
+
+
+def _is_contextual(estimator):
+    return isinstance(estimator, ContextualVectorizer)
 
 
 def _assert_same_output(first, second, exact=False):
@@ -287,15 +304,18 @@ def test_empty_and_unknown_documents_give_finite_rows(estimator, grid, corpus):
         assert all(token in known for tokens in output for token in tokens)
         return
     assert np.all(np.isfinite(output))
-    np.testing.assert_array_equal(output[0], output[1])
+    if not _is_contextual(estimator):
+        # A contextual encoder has a vector for every input: unknown words become subwords
+        # or [UNK], and an empty document is its special tokens alone.
+        np.testing.assert_array_equal(output[0], output[1])
     np.testing.assert_array_equal(output[0], output[2])
 
 
 @pytest.mark.parametrize("estimator, grid", ESTIMATORS)
 def test_token_lists_are_accepted(estimator, grid, corpus):
     fitted = _fitted(estimator, corpus)
-    if _is_tokenizer(estimator):
-        # A tokenizer joins a token list with spaces and reads it as text.
+    if _is_tokenizer(estimator) or _is_contextual(estimator):
+        # A token list is read as words split on whitespace.
         tokenized = [doc.split() for doc in corpus]
     else:
         tokenized = [fitted.build_analyzer()(doc) for doc in corpus]

@@ -83,20 +83,13 @@ needs_proc = pytest.mark.skipif(not os.path.isdir("/proc/self/task"),
 
 @needs_proc
 @pytest.mark.parametrize("order", ORDERS)
-def test_parallel_builds_run_on_two_threads(fresh_processes, order):
+@pytest.mark.parametrize("build, n_threads", [("parallel", 2), ("serial", 1)])
+def test_every_build_runs_on_its_own_number_of_threads(fresh_processes, order, build,
+                                                       n_threads):
     threads = fresh_processes[order]["threads"]
-    parallel = {name: n for name, n in threads.items() if name.endswith("parallel")}
-    assert len(parallel) == 5
-    assert all(n == 2 for n in parallel.values()), parallel
-
-
-@needs_proc
-@pytest.mark.parametrize("order", ORDERS)
-def test_serial_builds_run_on_one_thread(fresh_processes, order):
-    threads = fresh_processes[order]["threads"]
-    serial = {name: n for name, n in threads.items() if name.endswith("serial")}
-    assert len(serial) == 5
-    assert all(n == 1 for n in serial.values()), serial
+    measured = {name: n for name, n in threads.items() if name.endswith(build)}
+    assert len(measured) == 5
+    assert all(n == n_threads for n in measured.values()), measured
 
 
 def test_seeded_serial_fits_are_identical_in_every_process(fresh_processes):

@@ -232,8 +232,10 @@ def run_kernel(ids, offsets, counts, architecture, objective, *, window=1, negat
     start = (input_vectors.copy(), output_vectors.copy())
     code_offsets, codes, points = w2v.build_huffman_tree(counts)
     noise = w2v.build_noise_table(counts if noise_counts is None else noise_counts, 0.75)
-    tables = (w2v.keep_probabilities(counts, sample), noise, code_offsets, codes, points)
-    config = tuple(np.int64(v) for v in (architecture, objective, window, negative, cbow_mean))
+    tables = w2v.Tables(w2v.keep_probabilities(counts, sample), noise, code_offsets, codes,
+                        points)
+    config = w2v.Config(*(np.int64(v) for v in (architecture, objective, window, negative,
+                                                 cbow_mean)))
     if unit_bounds is None:
         unit_bounds = np.array([0, ids.size], dtype=np.int64)
     n_units = unit_bounds.size - 1
@@ -243,29 +245,58 @@ def run_kernel(ids, offsets, counts, architecture, objective, *, window=1, negat
     n_kept = np.zeros(n_units, dtype=np.int64)
     kernel = w2v.train_units_parallel if parallel else w2v.train_units_serial
     input_rates = np.ones(input_vectors.shape[0], dtype=np.float32)
-    kernel((ids, offsets), (input_vectors, output_vectors, input_rates), tables, config,
-           unit_bounds,
-           np.full(n_units, lr, dtype=np.float32), states, losses, n_predictions, n_kept)
+    kernel(w2v.Documents(ids, offsets), w2v.Weights(input_vectors, output_vectors, input_rates),
+           tables, config, unit_bounds, np.full(n_units, lr, dtype=np.float32), states, losses,
+           n_predictions, n_kept)
     return start, (input_vectors, output_vectors), losses.sum(), n_predictions.sum(), \
         n_kept.sum(), (code_offsets, codes, points)
 
 
-def reference_epoch(ids, offsets, start, architecture, predict, cbow_mean=True):
-    """Window 1, no subsampling: every position predicted from its neighbours."""
+class Xorshift:
+    """The kernels' xorshift64 stream, in Python: ``next()`` returns the next state."""
+
+    def __init__(self, state):
+        self.state = int(state)
+
+    def next(self):
+        mask = (1 << 64) - 1
+        x = self.state
+        x ^= (x << 13) & mask
+        x ^= x >> 7
+        x ^= (x << 17) & mask
+        self.state = x
+        return x
+
+
+def reference_epoch(ids, offsets, start, architecture, predict, *, window=1, seed=0,
+                    draws_per_prediction=0, cbow_mean=True):
+    """No subsampling: every position predicted from a window of reach 1 to ``window``.
+
+    The reach of each position is drawn from the kernel's random stream (one draw per
+    position, then ``draws_per_prediction`` noise draws per prediction), so the reduced
+    window of the C tool is replayed exactly.
+    """
+    rng = Xorshift(seed_states(seed, 1)[0])
     input_vectors, output_vectors = (w.astype(np.float64) for w in start)
     total_loss, n_predictions = 0.0, 0
     for d in range(offsets.size - 1):
         doc = ids[offsets[d]:offsets[d + 1]]
         for i, word in enumerate(doc):
-            contexts = [doc[j] for j in (i - 1, i + 1) if 0 <= j < len(doc)]
+            reach = window - rng.next() % window
+            contexts = [doc[j] for j in range(i - reach, i + reach + 1)
+                        if 0 <= j < len(doc) and j != i]
             if architecture == w2v.SKIPGRAM:
                 for context in contexts:
+                    for _ in range(draws_per_prediction):
+                        rng.next()
                     error, output_vectors, loss = predict(input_vectors[context],
                                                           output_vectors, word)
                     input_vectors[context] += error
                     total_loss += loss
                     n_predictions += 1
             elif contexts:
+                for _ in range(draws_per_prediction):
+                    rng.next()
                 hidden = input_vectors[contexts].sum(axis=0)
                 if cbow_mean:
                     hidden /= len(contexts)
@@ -284,11 +315,12 @@ TINY_COUNTS = np.array([5, 4, 3, 3, 2, 1])
 
 @pytest.mark.parametrize("architecture", [w2v.SKIPGRAM, w2v.CBOW])
 @pytest.mark.parametrize("cbow_mean", [0, 1])
-def test_hierarchical_softmax_epoch_matches_reference(architecture, cbow_mean):
+@pytest.mark.parametrize("window", [1, 3])
+def test_hierarchical_softmax_epoch_matches_reference(architecture, cbow_mean, window):
     lr = 0.05
     start, trained, loss, n_predictions, n_kept, huffman = run_kernel(
         TINY_IDS, TINY_OFFSETS, TINY_COUNTS, architecture, w2v.HIERARCHICAL_SOFTMAX,
-        cbow_mean=cbow_mean, lr=lr)
+        cbow_mean=cbow_mean, lr=lr, window=window)
     code_offsets, codes, points = huffman
 
     def predict(hidden, output_vectors, word):
@@ -297,7 +329,7 @@ def test_hierarchical_softmax_epoch_matches_reference(architecture, cbow_mean):
                                               points[path], lr)
 
     expected = reference_epoch(TINY_IDS, TINY_OFFSETS, start, architecture, predict,
-                               cbow_mean=cbow_mean)
+                               window=window, cbow_mean=cbow_mean)
     np.testing.assert_allclose(trained[0], expected[0], atol=5e-3 * lr)
     np.testing.assert_allclose(trained[1], expected[1], atol=5e-3 * lr)
     assert n_predictions == expected[3] and n_kept == TINY_IDS.size
@@ -305,7 +337,8 @@ def test_hierarchical_softmax_epoch_matches_reference(architecture, cbow_mean):
     assert np.abs(trained[0] - start[0]).max() > 0.1 * lr
 
 
-def test_cbow_negative_sampling_epoch_matches_reference():
+@pytest.mark.parametrize("window", [1, 4])
+def test_cbow_negative_sampling_epoch_matches_reference(window):
     # All noise mass on word 5, so the negatives are known: three copies of word 5, or none
     # when word 5 itself is the positive word.
     lr, negative, noise_word = 0.05, 3, 5
@@ -313,13 +346,14 @@ def test_cbow_negative_sampling_epoch_matches_reference():
     noise_counts[noise_word] = 1
     start, trained, loss, n_predictions, _, _ = run_kernel(
         TINY_IDS, TINY_OFFSETS, TINY_COUNTS, w2v.CBOW, w2v.NEGATIVE_SAMPLING,
-        negative=negative, noise_counts=noise_counts, lr=lr)
+        negative=negative, noise_counts=noise_counts, lr=lr, window=window)
 
     def predict(hidden, output_vectors, word):
         targets = [word] + ([] if word == noise_word else [noise_word] * negative)
         return reference_negative_sampling(hidden, output_vectors, targets, lr)
 
-    expected = reference_epoch(TINY_IDS, TINY_OFFSETS, start, w2v.CBOW, predict)
+    expected = reference_epoch(TINY_IDS, TINY_OFFSETS, start, w2v.CBOW, predict,
+                               window=window, draws_per_prediction=negative)
     np.testing.assert_allclose(trained[0], expected[0], atol=5e-3 * lr)
     np.testing.assert_allclose(trained[1], expected[1], atol=5e-3 * lr)
     assert n_predictions == expected[3]
@@ -378,19 +412,19 @@ def test_skipgram_negative_sampling_epoch_matches_reference(window):
     input_rates[2] = 0.0  # a frozen input vector
     start = (random_weights(rng, TINY_COUNTS.size, 8),
              random_weights(rng, TINY_COUNTS.size, 8, scale=0.3))
-    weights = (start[0].copy(), start[1].copy(), input_rates)
+    weights = w2v.Weights(start[0].copy(), start[1].copy(), input_rates)
     noise_table = w2v.build_noise_table(TINY_COUNTS, 0.75)
     code_offsets, codes, points = w2v.build_huffman_tree(TINY_COUNTS)
-    tables = (w2v.keep_probabilities(TINY_COUNTS, 0.0), noise_table, code_offsets, codes,
-              points)
-    config = tuple(np.int64(v) for v in (w2v.SKIPGRAM, w2v.NEGATIVE_SAMPLING, window,
-                                         negative, 1))
+    tables = w2v.Tables(w2v.keep_probabilities(TINY_COUNTS, 0.0), noise_table, code_offsets,
+                        codes, points)
+    config = w2v.Config(*(np.int64(v) for v in (w2v.SKIPGRAM, w2v.NEGATIVE_SAMPLING, window,
+                                                negative, 1)))
     states = seed_states(seed, 1)
     expected = reference_skipgram_shared_negatives_epoch(
         TINY_IDS, TINY_OFFSETS, start, window, negative, noise_table, states[0], lr,
         input_rates)
     losses, n_predictions, n_kept = np.zeros(1), np.zeros(1, np.int64), np.zeros(1, np.int64)
-    w2v.train_units_serial((TINY_IDS, TINY_OFFSETS), weights, tables, config,
+    w2v.train_units_serial(w2v.Documents(TINY_IDS, TINY_OFFSETS), weights, tables, config,
                            np.array([0, TINY_IDS.size], dtype=np.int64),
                            np.full(1, lr, dtype=np.float32), states, losses, n_predictions,
                            n_kept)

@@ -11,6 +11,8 @@ serial build is reproducible bit for bit; the parallel build runs the units in `
 and updates the shared weight matrices without locks (Hogwild), as the C tool and gensim do.
 """
 
+from collections import namedtuple
+
 import numba
 import numpy as np
 
@@ -40,6 +42,36 @@ SKIPGRAM = 0
 CBOW = 1
 NEGATIVE_SAMPLING = 0
 HIERARCHICAL_SOFTMAX = 1
+
+#: The training corpus: ``ids`` int32 (n_tokens,), the token ids of all documents, and
+#: ``offsets`` int64 (n_documents + 1,): document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
+Documents = namedtuple("Documents", ["ids", "offsets"])
+
+#: The trained matrices: ``input_vectors`` float32 (n_words, dim); ``output_vectors`` float32,
+#: (n_words, dim) for negative sampling or (n_words - 1, dim) for hierarchical softmax, both
+#: updated in place; ``input_rates`` float32 (n_words,) scales the updates of each input
+#: vector (1 trains it, 0 freezes it, as for pretrained vectors with ``freeze=True``).
+Weights = namedtuple("Weights", ["input_vectors", "output_vectors", "input_rates"])
+
+#: Tables built once per fit: ``keep`` float32 (n_words,) from :func:`keep_probabilities`;
+#: ``noise`` uint64 (n_words,) from :func:`build_noise_table`; ``code_offsets`` int64
+#: (n_words + 1,), ``codes`` uint8 and ``points`` int32 from :func:`build_huffman_tree`
+#: (empty arrays of those dtypes when unused).
+Tables = namedtuple("Tables", ["keep", "noise", "code_offsets", "codes", "points"])
+
+#: The model, as int64 scalars: ``architecture`` :data:`SKIPGRAM` or :data:`CBOW`,
+#: ``objective`` :data:`NEGATIVE_SAMPLING` or :data:`HIERARCHICAL_SOFTMAX`, ``window`` >= 1,
+#: ``negative`` >= 0, ``cbow_mean`` 0 or 1.
+Config = namedtuple("Config", ["architecture", "objective", "window", "negative", "cbow_mean"])
+
+# Scratch arrays of one work unit: the CBOW input, the gradient step for the input vectors,
+# and the target words of one negative-sampling prediction.
+_Buffers = namedtuple("_Buffers", ["hidden", "hidden_error", "targets"])
+
+# Scratch arrays of one work unit for skip-gram with shared negatives: the context words and
+# the target words of one window, and the steps of their vectors.
+_WindowScratch = namedtuple("_WindowScratch",
+                            ["contexts", "targets", "input_error", "output_error"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,6 +380,37 @@ def _draw_noise(noise_table, state):
     return state, np.int64(entry & np.uint64(0xFFFFFFFF))
 
 
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _logistic_step(f, positive, learning_rate):
+    # Step ``g`` on the score ``f`` of a prediction of label 1 (``positive``) or 0, scaled
+    # by the learning rate, and the loss before it: ``-log sigmoid(+-f)``.
+    if positive:
+        return (np.float32((np.float32(1.0) - _sigmoid(f)) * learning_rate),
+                -_log_sigmoid(f))
+    return np.float32(-_sigmoid(f) * learning_rate), -_log_sigmoid(-f)
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _logistic_update(hidden, hidden_error, output_vectors, row, positive, learning_rate):
+    """One binary logistic prediction ``sigmoid(hidden . output_vectors[row])`` of a label.
+
+    The building block of both objectives: a negative-sampling target or noise word, and a
+    node on a hierarchical-softmax path, is each one such prediction. Moves
+    ``output_vectors[row]`` one step towards the label (1 if ``positive`` else 0), adds the
+    step for ``hidden`` into ``hidden_error``, and returns the loss before the update,
+    ``-log sigmoid(f)`` for a positive label and ``-log sigmoid(-f)`` for a negative one.
+    """
+    dim = hidden.shape[0]
+    f = np.float32(0.0)
+    for k in range(dim):
+        f += hidden[k] * output_vectors[row, k]
+    g, loss = _logistic_step(f, positive, learning_rate)
+    for k in range(dim):
+        hidden_error[k] += g * output_vectors[row, k]
+        output_vectors[row, k] += g * hidden[k]
+    return loss
+
+
 @numba.njit(cache=True, nogil=True, fastmath=True)
 def negative_sampling_update(hidden, hidden_error, output_vectors, targets, n_targets,
                              learning_rate):
@@ -377,22 +440,10 @@ def negative_sampling_update(hidden, hidden_error, output_vectors, targets, n_ta
     float
         The loss ``-log sigmoid(h.u_pos) - sum log sigmoid(-h.u_neg)`` before the update.
     """
-    dim = hidden.shape[0]
     loss = 0.0
     for d in range(n_targets):
-        target = targets[d]
-        f = np.float32(0.0)
-        for k in range(dim):
-            f += hidden[k] * output_vectors[target, k]
-        if d == 0:
-            g = np.float32((np.float32(1.0) - _sigmoid(f)) * learning_rate)
-            loss -= _log_sigmoid(f)
-        else:
-            g = np.float32(-_sigmoid(f) * learning_rate)
-            loss -= _log_sigmoid(-f)
-        for k in range(dim):
-            hidden_error[k] += g * output_vectors[target, k]
-            output_vectors[target, k] += g * hidden[k]
+        loss += _logistic_update(hidden, hidden_error, output_vectors, targets[d], d == 0,
+                                 learning_rate)
     return loss
 
 
@@ -423,22 +474,10 @@ def hierarchical_softmax_update(hidden, hidden_error, output_vectors, codes, poi
     float
         ``-sum log sigmoid((1 - 2 * code) * h.u_node)`` over the path, before the update.
     """
-    dim = hidden.shape[0]
     loss = 0.0
     for d in range(start, end):
-        node = points[d]
-        f = np.float32(0.0)
-        for k in range(dim):
-            f += hidden[k] * output_vectors[node, k]
-        if codes[d] == 0:
-            g = np.float32((np.float32(1.0) - _sigmoid(f)) * learning_rate)
-            loss -= _log_sigmoid(f)
-        else:
-            g = np.float32(-_sigmoid(f) * learning_rate)
-            loss -= _log_sigmoid(-f)
-        for k in range(dim):
-            hidden_error[k] += g * output_vectors[node, k]
-            output_vectors[node, k] += g * hidden[k]
+        loss += _logistic_update(hidden, hidden_error, output_vectors, points[d],
+                                 codes[d] == 0, learning_rate)
     return loss
 
 
@@ -495,12 +534,8 @@ def shared_negatives_window_update(input_vectors, output_vectors, input_rates, c
             f = np.float32(0.0)
             for k in range(dim):
                 f += input_vectors[context, k] * output_vectors[target, k]
-            if t == 0:
-                g = np.float32((np.float32(1.0) - _sigmoid(f)) * learning_rate)
-                loss -= _log_sigmoid(f)
-            else:
-                g = np.float32(-_sigmoid(f) * learning_rate)
-                loss -= _log_sigmoid(-f)
+            g, target_loss = _logistic_step(f, t == 0, learning_rate)
+            loss += target_loss
             for k in range(dim):
                 input_error[r, k] += g * output_vectors[target, k]
                 output_error[t, k] += g * input_vectors[context, k]
@@ -559,20 +594,19 @@ def _train_piece_shared_negatives(piece, length, weights, noise_table, window, n
 @numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _predict(hidden, hidden_error, output_vectors, word, tables, config, targets,
              learning_rate, state):
-    noise_table = tables[1]
-    code_offsets = tables[2]
-    negative = config[3]
+    # Predict ``word`` from ``hidden`` with the configured objective; the step for ``hidden``
+    # is left in ``hidden_error`` (reset here) for the caller to apply.
     for k in range(hidden_error.shape[0]):
         hidden_error[k] = 0.0
-    if config[1] == HIERARCHICAL_SOFTMAX:
-        loss = hierarchical_softmax_update(hidden, hidden_error, output_vectors, tables[3],
-                                           tables[4], code_offsets[word],
-                                           code_offsets[word + 1], learning_rate)
+    if config.objective == HIERARCHICAL_SOFTMAX:
+        loss = hierarchical_softmax_update(
+            hidden, hidden_error, output_vectors, tables.codes, tables.points,
+            tables.code_offsets[word], tables.code_offsets[word + 1], learning_rate)
         return state, loss
     targets[0] = word
     n_targets = 1
-    for _ in range(negative):
-        state, noise = _draw_noise(noise_table, state)
+    for _ in range(config.negative):
+        state, noise = _draw_noise(tables.noise, state)
         if noise != word:
             targets[n_targets] = noise
             n_targets += 1
@@ -581,77 +615,97 @@ def _predict(hidden, hidden_error, output_vectors, word, tables, config, targets
     return state, loss
 
 
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _apply_input_step(weights, word, hidden_error):
+    # The one place input vectors change: the step scaled by the word's rate (0 = frozen).
+    rate = weights.input_rates[word]
+    if rate != 0.0:
+        for k in range(hidden_error.shape[0]):
+            weights.input_vectors[word, k] += rate * hidden_error[k]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _train_skipgram_position(piece, i, lo, hi, weights, tables, config, buffers,
+                             learning_rate, state):
+    # Skip-gram: predict the word at ``i`` from each context word in [lo, hi) on its own.
+    loss = 0.0
+    for j in range(lo, hi):
+        if j == i:
+            continue
+        context = piece[j]
+        state, pair_loss = _predict(weights.input_vectors[context], buffers.hidden_error,
+                                    weights.output_vectors, piece[i], tables, config,
+                                    buffers.targets, learning_rate, state)
+        loss += pair_loss
+        _apply_input_step(weights, context, buffers.hidden_error)
+    return state, loss, hi - lo - 1
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _train_cbow_position(piece, i, lo, hi, weights, tables, config, buffers, learning_rate,
+                         state):
+    # CBOW: predict the word at ``i`` once from the sum (or mean) of its context words.
+    if hi - lo < 2:
+        return state, 0.0, 0
+    hidden = buffers.hidden
+    dim = hidden.shape[0]
+    for k in range(dim):
+        hidden[k] = 0.0
+    for j in range(lo, hi):
+        if j != i:
+            context = piece[j]
+            for k in range(dim):
+                hidden[k] += weights.input_vectors[context, k]
+    if config.cbow_mean:
+        scale = np.float32(1.0 / (hi - lo - 1))
+        for k in range(dim):
+            hidden[k] *= scale
+    state, loss = _predict(hidden, buffers.hidden_error, weights.output_vectors, piece[i],
+                           tables, config, buffers.targets, learning_rate, state)
+    for j in range(lo, hi):
+        if j != i:
+            _apply_input_step(weights, piece[j], buffers.hidden_error)
+    return state, loss, 1
+
+
 @numba.njit(cache=True, nogil=True, fastmath=True)
 def _train_piece(piece, length, weights, tables, config, buffers, learning_rate, state):
-    input_vectors, output_vectors, input_rates = weights
-    hidden, hidden_error, targets = buffers
-    architecture = config[0]
-    window = config[2]
-    cbow_mean = config[4]
-    dim = input_vectors.shape[1]
+    # Every position of a piece of kept tokens, with the C tool's reduced window: a reach
+    # drawn uniformly in [1, window] on both sides.
     loss = 0.0
     n_predictions = 0
     for i in range(length):
-        word = piece[i]
         state = xorshift_next(state)
-        reach = window - bounded_int(state, window)
+        reach = config.window - bounded_int(state, config.window)
         lo = max(0, i - reach)
         hi = min(length, i + reach + 1)
-        if architecture == SKIPGRAM:
-            for j in range(lo, hi):
-                if j == i:
-                    continue
-                context = piece[j]
-                state, pair_loss = _predict(input_vectors[context], hidden_error,
-                                            output_vectors, word, tables, config, targets,
-                                            learning_rate, state)
-                loss += pair_loss
-                n_predictions += 1
-                rate = input_rates[context]
-                if rate != 0.0:
-                    for k in range(dim):
-                        input_vectors[context, k] += rate * hidden_error[k]
+        if config.architecture == SKIPGRAM:
+            state, position_loss, position_predictions = _train_skipgram_position(
+                piece, i, lo, hi, weights, tables, config, buffers, learning_rate, state)
         else:
-            if hi - lo < 2:
-                continue
-            for k in range(dim):
-                hidden[k] = 0.0
-            for j in range(lo, hi):
-                if j != i:
-                    context = piece[j]
-                    for k in range(dim):
-                        hidden[k] += input_vectors[context, k]
-            if cbow_mean:
-                scale = np.float32(1.0 / (hi - lo - 1))
-                for k in range(dim):
-                    hidden[k] *= scale
-            state, pair_loss = _predict(hidden, hidden_error, output_vectors, word, tables,
-                                        config, targets, learning_rate, state)
-            loss += pair_loss
-            n_predictions += 1
-            for j in range(lo, hi):
-                if j != i:
-                    context = piece[j]
-                    rate = input_rates[context]
-                    if rate != 0.0:
-                        for k in range(dim):
-                            input_vectors[context, k] += rate * hidden_error[k]
+            state, position_loss, position_predictions = _train_cbow_position(
+                piece, i, lo, hi, weights, tables, config, buffers, learning_rate, state)
+        loss += position_loss
+        n_predictions += position_predictions
     return state, loss, n_predictions
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
-def _train_unit(corpus, weights, tables, config, start, end, learning_rate, state):
-    ids, offsets = corpus
-    keep = tables[0]
-    dim = weights[0].shape[1]
+def _train_unit(documents, weights, tables, config, start, end, learning_rate, state):
+    ids = documents.ids
+    offsets = documents.offsets
+    keep = tables.keep
+    dim = weights.input_vectors.shape[1]
     piece = np.empty(MAX_PIECE_LENGTH, dtype=np.int32)
-    buffers = (np.empty(dim, dtype=np.float32), np.empty(dim, dtype=np.float32),
-               np.empty(config[3] + 1, dtype=np.int32))
-    shared_negatives = config[0] == SKIPGRAM and config[1] == NEGATIVE_SAMPLING
-    window = config[2]
-    scratch = (np.empty(2 * window, dtype=np.int32), buffers[2],
-               np.empty((2 * window if shared_negatives else 0, dim), dtype=np.float32),
-               np.empty((config[3] + 1 if shared_negatives else 0, dim), dtype=np.float32))
+    buffers = _Buffers(np.empty(dim, dtype=np.float32), np.empty(dim, dtype=np.float32),
+                       np.empty(config.negative + 1, dtype=np.int32))
+    shared_negatives = (config.architecture == SKIPGRAM
+                        and config.objective == NEGATIVE_SAMPLING)
+    n_rows = 2 * config.window if shared_negatives else 0
+    scratch = _WindowScratch(
+        np.empty(2 * config.window, dtype=np.int32), buffers.targets,
+        np.empty((n_rows, dim), dtype=np.float32),
+        np.empty((config.negative + 1 if shared_negatives else 0, dim), dtype=np.float32))
     loss = 0.0
     n_predictions = 0
     n_kept = 0
@@ -674,8 +728,8 @@ def _train_unit(corpus, weights, tables, config, start, end, learning_rate, stat
             n_kept += length
             if shared_negatives:
                 state, piece_loss, piece_predictions = _train_piece_shared_negatives(
-                    piece, length, weights, tables[1], window, config[3], scratch,
-                    learning_rate, state)
+                    piece, length, weights, tables.noise, config.window, config.negative,
+                    scratch, learning_rate, state)
             else:
                 state, piece_loss, piece_predictions = _train_piece(
                     piece, length, weights, tables, config, buffers, learning_rate, state)
@@ -686,29 +740,20 @@ def _train_unit(corpus, weights, tables, config, start, end, learning_rate, stat
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
-def train_units_serial(corpus, weights, tables, config, unit_bounds, learning_rates, states,
+def train_units_serial(documents, weights, tables, config, unit_bounds, learning_rates, states,
                        losses, n_predictions, n_kept):
     """Train a run of work units one after the other (reproducible bit for bit).
 
     Parameters
     ----------
-    corpus : tuple (ids, offsets)
-        ``ids`` int32 (n_tokens,): token ids of all documents; ``offsets`` int64
-        (n_documents + 1,): document ``i`` is ``ids[offsets[i]:offsets[i + 1]]``.
-    weights : tuple (input_vectors, output_vectors, input_rates)
-        float32 (n_words, dim) input vectors and float32 output weights, (n_words, dim) for
-        negative sampling or (n_words - 1, dim) for hierarchical softmax, both updated in
-        place; float32 (n_words,) ``input_rates`` scales the updates of each input vector
-        (1 trains it, 0 freezes it, as for pretrained vectors with ``freeze=True``).
-    tables : tuple (keep, noise_table, code_offsets, codes, points)
-        ``keep`` float32 (n_words,) from :func:`keep_probabilities`; ``noise_table`` uint64
-        (n_words,) from :func:`build_noise_table`; ``code_offsets`` int64 (n_words + 1,),
-        ``codes`` uint8 and ``points`` int32 from :func:`build_huffman_tree` (empty arrays
-        of those dtypes when unused).
-    config : tuple of 5 int64
-        ``(architecture, objective, window, negative, cbow_mean)`` with architecture
-        :data:`SKIPGRAM` or :data:`CBOW`, objective :data:`NEGATIVE_SAMPLING` or
-        :data:`HIERARCHICAL_SOFTMAX`, window >= 1, negative >= 0, cbow_mean 0 or 1.
+    documents : Documents
+        The token ids and document offsets of the corpus.
+    weights : Weights
+        The input vectors, output vectors and input rates, updated in place.
+    tables : Tables
+        Subsampling, noise and Huffman tables.
+    config : Config
+        Architecture, objective, window, negative and cbow_mean.
     unit_bounds : ndarray of shape (n_units + 1,), dtype int64
         Unit ``u`` covers token positions ``unit_bounds[u]:unit_bounds[u + 1]``.
     learning_rates : ndarray of shape (n_units,), dtype float32
@@ -724,13 +769,13 @@ def train_units_serial(corpus, weights, tables, config, unit_bounds, learning_ra
     """
     for u in range(learning_rates.shape[0]):
         states[u], losses[u], n_predictions[u], n_kept[u] = _train_unit(
-            corpus, weights, tables, config, unit_bounds[u], unit_bounds[u + 1],
+            documents, weights, tables, config, unit_bounds[u], unit_bounds[u + 1],
             learning_rates[u], states[u])
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True, parallel=True)
-def train_units_parallel(corpus, weights, tables, config, unit_bounds, learning_rates, states,
-                         losses, n_predictions, n_kept):
+def train_units_parallel(documents, weights, tables, config, unit_bounds, learning_rates,
+                         states, losses, n_predictions, n_kept):
     """Train a run of work units on all numba threads, lock-free (Hogwild).
 
     Same arguments as :func:`train_units_serial`. Threads update the shared weight matrices
@@ -738,5 +783,5 @@ def train_units_parallel(corpus, weights, tables, config, unit_bounds, learning_
     """
     for u in numba.prange(learning_rates.shape[0]):
         states[u], losses[u], n_predictions[u], n_kept[u] = _train_unit(
-            corpus, weights, tables, config, unit_bounds[u], unit_bounds[u + 1],
+            documents, weights, tables, config, unit_bounds[u], unit_bounds[u + 1],
             learning_rates[u], states[u])
