@@ -223,7 +223,7 @@ def test_negative_sampling_gradient_matches_finite_differences():
 
 def run_kernel(ids, offsets, counts, architecture, objective, *, window=1, negative=3,
                noise_counts=None, sample=0.0, cbow_mean=1, lr=0.05, dim=8, seed=0,
-               parallel=False, unit_bounds=None):
+               parallel=False, unit_bounds=None, shared_negatives=1):
     rng = np.random.default_rng(seed)
     n_words = counts.size
     input_vectors = random_weights(rng, n_words, dim)
@@ -235,7 +235,7 @@ def run_kernel(ids, offsets, counts, architecture, objective, *, window=1, negat
     tables = w2v.Tables(w2v.keep_probabilities(counts, sample), noise, code_offsets, codes,
                         points)
     config = w2v.Config(*(np.int64(v) for v in (architecture, objective, window, negative,
-                                                 cbow_mean)))
+                                                 cbow_mean, shared_negatives)))
     if unit_bounds is None:
         unit_bounds = np.array([0, ids.size], dtype=np.int64)
     n_units = unit_bounds.size - 1
@@ -337,22 +337,24 @@ def test_hierarchical_softmax_epoch_matches_reference(architecture, cbow_mean, w
     assert np.abs(trained[0] - start[0]).max() > 0.1 * lr
 
 
+@pytest.mark.parametrize("architecture", [w2v.SKIPGRAM, w2v.CBOW])
 @pytest.mark.parametrize("window", [1, 4])
-def test_cbow_negative_sampling_epoch_matches_reference(window):
+def test_pairwise_negative_sampling_epoch_matches_reference(architecture, window):
+    # CBOW, and skip-gram with shared_negatives=0: noise words drawn for every prediction.
     # All noise mass on word 5, so the negatives are known: three copies of word 5, or none
     # when word 5 itself is the positive word.
     lr, negative, noise_word = 0.05, 3, 5
     noise_counts = np.zeros(TINY_COUNTS.size, dtype=np.int64)
     noise_counts[noise_word] = 1
     start, trained, loss, n_predictions, _, _ = run_kernel(
-        TINY_IDS, TINY_OFFSETS, TINY_COUNTS, w2v.CBOW, w2v.NEGATIVE_SAMPLING,
-        negative=negative, noise_counts=noise_counts, lr=lr, window=window)
+        TINY_IDS, TINY_OFFSETS, TINY_COUNTS, architecture, w2v.NEGATIVE_SAMPLING,
+        negative=negative, noise_counts=noise_counts, lr=lr, window=window, shared_negatives=0)
 
     def predict(hidden, output_vectors, word):
         targets = [word] + ([] if word == noise_word else [noise_word] * negative)
         return reference_negative_sampling(hidden, output_vectors, targets, lr)
 
-    expected = reference_epoch(TINY_IDS, TINY_OFFSETS, start, w2v.CBOW, predict,
+    expected = reference_epoch(TINY_IDS, TINY_OFFSETS, start, architecture, predict,
                                window=window, draws_per_prediction=negative)
     np.testing.assert_allclose(trained[0], expected[0], atol=5e-3 * lr)
     np.testing.assert_allclose(trained[1], expected[1], atol=5e-3 * lr)

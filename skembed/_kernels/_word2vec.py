@@ -62,7 +62,10 @@ Tables = namedtuple("Tables", ["keep", "noise", "code_offsets", "codes", "points
 #: The model, as int64 scalars: ``architecture`` :data:`SKIPGRAM` or :data:`CBOW`,
 #: ``objective`` :data:`NEGATIVE_SAMPLING` or :data:`HIERARCHICAL_SOFTMAX`, ``window`` >= 1,
 #: ``negative`` >= 0, ``cbow_mean`` 0 or 1.
-Config = namedtuple("Config", ["architecture", "objective", "window", "negative", "cbow_mean"])
+#: ``shared_negatives`` (1 by default) makes skip-gram with negative sampling draw one set of
+#: noise words per window (:func:`shared_negatives_window_update`); 0 draws them per pair.
+Config = namedtuple("Config", ["architecture", "objective", "window", "negative", "cbow_mean",
+                               "shared_negatives"], defaults=(np.int64(1),))
 
 # Scratch arrays of one work unit: the CBOW input, the gradient step for the input vectors,
 # and the target words of one negative-sampling prediction.
@@ -699,7 +702,7 @@ def _train_unit(documents, weights, tables, config, start, end, learning_rate, s
     piece = np.empty(MAX_PIECE_LENGTH, dtype=np.int32)
     buffers = _Buffers(np.empty(dim, dtype=np.float32), np.empty(dim, dtype=np.float32),
                        np.empty(config.negative + 1, dtype=np.int32))
-    shared_negatives = (config.architecture == SKIPGRAM
+    shared_negatives = (config.shared_negatives != 0 and config.architecture == SKIPGRAM
                         and config.objective == NEGATIVE_SAMPLING)
     n_rows = 2 * config.window if shared_negatives else 0
     scratch = _WindowScratch(
