@@ -10,6 +10,7 @@ from .contextual import ContextualVectorizer
 from .glove import GloVeVectorizer
 from .keyed_vectors import KeyedVectors
 from .lsa import LSAVectorizer
+from .nnlm import NNLMVectorizer
 from .pretrained import EmbeddingVectorizer
 from .word2vec import Word2VecVectorizer
 
@@ -22,6 +23,7 @@ __all__ = [
     "GloVeVectorizer",
     "KeyedVectors",
     "LSAVectorizer",
+    "NNLMVectorizer",
     "Word2VecVectorizer",
     "__version__",
 ]

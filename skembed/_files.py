@@ -14,9 +14,10 @@ import io
 import lzma
 import os
 import tempfile
+import zlib
 
-__all__ = ["atomic_write", "check_output_path", "compression_suffix", "open_file",
-           "strip_compression_suffix"]
+__all__ = ["atomic_write", "check_output_path", "compression_suffix", "damaged_file_errors",
+           "is_damaged_file_error", "open_file", "strip_compression_suffix"]
 
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
 
@@ -54,6 +55,34 @@ def open_file(path, mode="rb", *, encoding=None, errors=None):
     if "b" in mode:
         return opener(path, mode)
     return opener(path, mode, encoding=encoding, errors=errors)
+
+
+# What reading a damaged or truncated compressed file raises: gzip and bz2 raise OSError
+# (without an errno, unlike a missing file or a refused permission), or EOFError when the data
+# end early; zlib and lzma have their own exceptions.
+_DAMAGED_FILE_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+
+
+def is_damaged_file_error(error):
+    """Whether ``error`` says that a file's (compressed) content is damaged or truncated."""
+    if isinstance(error, OSError):
+        return error.errno is None
+    return isinstance(error, _DAMAGED_FILE_ERRORS)
+
+
+@contextlib.contextmanager
+def damaged_file_errors(path):
+    """Turn the errors of damaged compressed data read in the block into a ValueError that
+    names ``path``; other errors (a missing file...) pass unchanged."""
+    try:
+        yield
+    except _DAMAGED_FILE_ERRORS as error:
+        if not is_damaged_file_error(error):
+            raise
+        raise ValueError(
+            f"{os.fspath(path)!r} could not be read: {error or type(error).__name__}. The file "
+            "is damaged or truncated."
+        ) from None
 
 
 def _compressor(path, raw):

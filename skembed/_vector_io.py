@@ -27,7 +27,7 @@ import warnings
 
 import numpy as np
 
-from ._files import atomic_write, compression_suffix, open_file
+from ._files import atomic_write, compression_suffix, damaged_file_errors, open_file
 
 __all__ = ["read_vectors", "write_vectors"]
 
@@ -368,6 +368,12 @@ def read_vectors(path, *, binary=False, no_header=False, limit=None, encoding="u
             "no_header=True is only possible for text files: the binary word2vec format "
             "needs its header to know the vector size."
         )
+    with damaged_file_errors(path):
+        return _read_vectors(path, binary, no_header, limit, encoding, unicode_errors)
+
+
+def _read_vectors(path, binary, no_header, limit, encoding, unicode_errors):
+    """The body of :func:`read_vectors`, once its arguments are checked."""
     if no_header:
         n_words, vector_size = _scan_headerless(path, limit)
         if vector_size is None:
@@ -379,8 +385,7 @@ def read_vectors(path, *, binary=False, no_header=False, limit=None, encoding="u
         n_words, vector_size = _parse_header(header.decode("latin-1"), path)
         if limit is not None:
             n_words = min(n_words, limit)
-        preallocate = _header_fits_file(path, n_words, vector_size, binary,
-                                                 len(header))
+        preallocate = _header_fits_file(path, n_words, vector_size, binary, len(header))
         if binary:
             return _read_binary(fin, path, n_words, vector_size, encoding, unicode_errors,
                                 preallocate)

@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-from ._files import check_output_path, open_file
+from ._files import check_output_path, is_damaged_file_error, open_file
 
 # What a damaged compressed corpus raises while it is read, besides OSError.
 _DECOMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
@@ -145,7 +145,7 @@ def _read_lines(path, encoding="utf-8", errors="strict"):
             "--encoding (e.g. latin-1), or --decode-error replace to read it anyway."
         ) from None
     except (OSError, *_DECOMPRESSION_ERRORS) as error:
-        if isinstance(error, FileNotFoundError):
+        if not is_damaged_file_error(error):
             raise
         raise ValueError(
             f"{path} could not be read after line {n_lines}: {error or type(error).__name__}. "
@@ -155,7 +155,7 @@ def _read_lines(path, encoding="utf-8", errors="strict"):
 
 def _train_estimator(args):
     """The estimator ``skembed train`` fits, configured from the command-line options."""
-    defaults = {"word2vec": (5, 5), "glove": (10, 25)}[args.model]
+    defaults = {"word2vec": (5, 5), "glove": (10, 25), "nnlm": (4, 10)}[args.model]
     common = dict(
         n_components=args.dim,
         window=defaults[0] if args.window is None else args.window,
@@ -168,6 +168,11 @@ def _train_estimator(args):
         random_state=args.seed,
         verbose=1,
     )
+    if args.model == "nnlm":
+        from . import NNLMVectorizer
+
+        context_size = common.pop("window")
+        return NNLMVectorizer(context_size=context_size, n_hidden=args.hidden, **common)
     if args.model == "word2vec":
         from . import Word2VecVectorizer
 
@@ -266,7 +271,8 @@ def _build_parser():
         help="train word vectors or a BPE tokenizer on a text file (one document per line) "
         "and write them",
     )
-    train.add_argument("model", choices=["word2vec", "glove", "bpe"], help="what to train")
+    train.add_argument("model", choices=["word2vec", "glove", "nnlm", "bpe"],
+                       help="what to train")
     train.add_argument("corpus", help="text file, one document per line (.gz/.bz2/.xz ok)")
     train.add_argument(
         "-o", "--output", required=True,
@@ -279,10 +285,13 @@ def _build_parser():
         help="output format (default: word2vec text)",
     )
     train.add_argument("--dim", type=int, default=100, help="vector size (default 100)")
-    train.add_argument("--window", type=int, default=None, help="context window (5 / 10)")
+    train.add_argument(
+        "--window", type=int, default=None,
+        help="context window (5 / 10); for nnlm the number of previous words (4)",
+    )
     train.add_argument("--min-count", type=int, default=5, help="minimum word count")
     train.add_argument("--max-vocab-size", type=int, default=None, help="keep the N most frequent")
-    train.add_argument("--epochs", type=int, default=None, help="passes (5 / 25)")
+    train.add_argument("--epochs", type=int, default=None, help="passes (5 / 25 / 10)")
     train.add_argument("--threads", type=int, default=2, help="threads (default 2)")
     train.add_argument("--seed", type=int, default=0, help="random seed")
     train.add_argument(
@@ -313,6 +322,7 @@ def _build_parser():
     train.add_argument("--negative", type=int, default=5, help="word2vec noise words")
     train.add_argument("--sample", type=float, default=1e-3, help="word2vec subsampling")
     train.add_argument("--x-max", type=float, default=100.0, help="GloVe weighting cutoff")
+    train.add_argument("--hidden", type=int, default=50, help="nnlm hidden units")
     train.add_argument("--vocab-size", type=int, default=8000, help="bpe tokens (default 8000)")
     train.add_argument("--min-frequency", type=int, default=2, help="bpe: rarest pair merged")
     train.add_argument("--lowercase", action="store_true", help="bpe: lower-case the text")

@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from ._files import open_file, strip_compression_suffix
+from ._files import damaged_file_errors, open_file, strip_compression_suffix
 from ._vector_io import read_vectors, write_vectors
 
 __all__ = ["KeyedVectors", "load_vectors"]
@@ -916,6 +916,6 @@ def load_vectors(path, format="auto", limit=None):
 
 
 def _has_word2vec_header(path):
-    with open_file(path, "rb") as handle:
+    with damaged_file_errors(path), open_file(path, "rb") as handle:
         fields = handle.readline(1024).split()
     return len(fields) == 2 and all(field.isdigit() for field in fields)

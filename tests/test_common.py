@@ -32,6 +32,7 @@ from skembed import (
     EmbeddingVectorizer,
     GloVeVectorizer,
     LSAVectorizer,
+    NNLMVectorizer,
     Word2VecVectorizer,
 )
 
@@ -90,6 +91,22 @@ VECTORIZERS = [
         ),
         {"vectorizer__freeze": [False, True]},
         id="GloVeVectorizer-pretrained",
+    ),
+    pytest.param(
+        NNLMVectorizer(
+            n_components=6, n_hidden=5, context_size=2, min_count=1, epochs=2, random_state=0
+        ),
+        {"vectorizer__context_size": [1, 2], "vectorizer__pooling": ["mean", "sif"]},
+        id="NNLMVectorizer",
+    ),
+    pytest.param(
+        NNLMVectorizer(
+            n_components=6, n_hidden=5, context_size=2, output_layer="huffman",
+            direct_connections=False, min_count=2, epochs=3, early_stopping=True,
+            random_state=0,
+        ),
+        {"vectorizer__n_hidden": [3, 5]},
+        id="NNLMVectorizer-huffman-early-stopping",
     ),
 ]
 # ContextualVectorizer needs the optional extra (onnxruntime, tokenizers); its tiny

@@ -573,3 +573,20 @@ def test_embedding_vectorizer_rejects_non_finite_vectors():
     vectors[1, 2] = np.inf
     with pytest.raises(ValueError, match="vectors holds NaN or infinite values.*'bad'"):
         EmbeddingVectorizer(KeyedVectors(vectors, ["good", "bad", "ugly"])).fit(["good bad"])
+
+
+@pytest.mark.parametrize("name", ["v.txt.gz", "v.txt.bz2", "v.txt.xz", "v.bin.gz"])
+@pytest.mark.parametrize("damage", ["truncated", "not compressed"])
+def test_damaged_compressed_vector_file_is_a_value_error_naming_it(tmp_path, name, damage):
+    from skembed.cli import main
+
+    path = tmp_path / name
+    make_keyed_vectors(dim=50).save_word2vec_format(path, binary=".bin" in name)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"3 2\na 1 2\n")
+    with pytest.raises(ValueError, match=f"{name}' could not be read: .*damaged or truncated"):
+        KeyedVectors.load_word2vec_format(path, binary=".bin" in name)
+    with pytest.raises(ValueError, match=f"{name}' could not be read"):
+        EmbeddingVectorizer(str(path)).fit(["cat"])
+    with pytest.raises(SystemExit, match=f"skembed evaluate: .*{name}' could not be read"):
+        main(["evaluate", str(path)])
