@@ -703,8 +703,9 @@ def split_words(codes, char_class, document_ends):
     word_offsets : int64 array of shape (n_documents + 1,)
         The words of document ``i`` are ``word_offsets[i]`` to ``word_offsets[i + 1] - 1``.
     """
-    starts = np.empty(codes.shape[0] // 2 + 1, dtype=np.int64)
-    ends = np.empty(codes.shape[0] // 2 + 1, dtype=np.int64)
+    # Words are about five code points long in prose; the arrays grow when text is denser.
+    starts = np.empty(codes.shape[0] // 4 + 16, dtype=np.int64)
+    ends = np.empty(codes.shape[0] // 4 + 16, dtype=np.int64)
     word_offsets = np.zeros(document_ends.shape[0] + 1, dtype=np.int64)
     n_words = 0
     i = 0
