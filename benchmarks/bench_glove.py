@@ -2,9 +2,9 @@
 
 The corpus (one document per line, xz-compressed) is tokenized lower-cased with the regex
 ``[a-z]+(?:'[a-z]+)?|\\d+`` and words seen fewer than 5 times are dropped. skembed's GloVe
-(window 10, 100 dimensions, x_max 100, alpha 0.75, learning rate 0.05) runs the same kernels
-as ``GloVeVectorizer.fit``, called step by step so that co-occurrence counting and every epoch
-(shuffle included) are timed on their own. The closest installable peer is gensim's
+(window 10, 100 dimensions, x_max 100, alpha 0.75, learning rate 0.05) runs the functions
+behind ``GloVeVectorizer.fit``: co-occurrence counting, timed on its own, then ``_train_glove``,
+whose per-epoch callback times every epoch (shuffle included) and evaluates the vectors. The closest installable peer is gensim's
 ``Word2Vec`` (skip-gram, negative 5, window 5, 5 epochs), trained on the same tokens in the same
 run: GloVe has no maintained pip-installable implementation. Each library runs in a fresh
 subprocess, so the peak resident memory (``ru_maxrss``) is its own.
@@ -71,16 +71,9 @@ def scores(kv):
 def run_glove(args):
     from skembed._base import numba_threads
     from skembed._corpus import build_corpus
-    from skembed._kernels._glove import (
-        count_cooccurrences,
-        csr_rows,
-        glove_epoch,
-        shuffle_order,
-        weights_and_logs,
-    )
-    from skembed._kernels._random import seed_states
+    from skembed._kernels._glove import count_cooccurrences
     from skembed._text import build_analyzer
-    from skembed.glove import GloVeVectorizer
+    from skembed.glove import _nonzero_terms, _output_vectors, _train_glove
     from skembed.keyed_vectors import KeyedVectors
 
     documents = read_documents(args.corpus, args.limit)
@@ -90,44 +83,43 @@ def run_glove(args):
     tokenize_s = time.perf_counter() - start
     del documents
     n_words = len(corpus.index_to_key)
-    estimator = GloVeVectorizer(n_components=100, window=10, random_state=0)
-    seed = args.seed
     result = {"n_tokens": int(corpus.ids.shape[0]), "n_words": n_words,
               "tokenize_s": tokenize_s, "epochs": []}
+    settings = dict(n_components=100, learning_rate=0.05, max_grad=100.0)
     with numba_threads(args.n_jobs) as n_threads:
         # Compile outside the timings (numba caches to disk, so this is a load on later runs).
         warm = count_cooccurrences(corpus.ids[:1000], np.array([0, 1000]), n_words,
                                    n_threads=n_threads)
-        glove_epoch(csr_rows(warm[0]), warm[1], *weights_and_logs(warm[2], 100.0, 0.75),
-                    np.arange(warm[1].size, dtype=np.int32),
-                    estimator._initial_parameters(n_words, 0), n_threads=n_threads)
+        _train_glove(_nonzero_terms(warm, 100.0, 0.75), n_words, epochs=1, seed=0,
+                     n_threads=n_threads, **settings)
         start = time.perf_counter()
-        indptr, indices, data = count_cooccurrences(corpus.ids, corpus.offsets, n_words,
-                                                    window=10, n_threads=n_threads)
+        counts = count_cooccurrences(corpus.ids, corpus.offsets, n_words, window=10,
+                                     n_threads=n_threads)
         result["count_s"] = time.perf_counter() - start
-        result["nnz"] = int(indices.size)
         result["count_rss_mb"] = peak_rss_mb()
         start = time.perf_counter()
-        weights, log_values = weights_and_logs(data, 100.0, 0.75)
-        rows = csr_rows(indptr)
-        del data, indptr
+        nonzeros = _nonzero_terms(counts, 100.0, 0.75)
+        del counts
+        result["nnz"] = int(nonzeros.cols.size)
         result["prepare_s"] = time.perf_counter() - start
-        parameters = estimator._initial_parameters(n_words, seed)
-        order = np.arange(indices.size, dtype=np.int32)
-        state = seed_states(seed, 1)
-        for epoch in range(1, args.epochs + 1):
-            start = time.perf_counter()
-            shuffle_order(order, state)
-            shuffle_s = time.perf_counter() - start
-            cost = glove_epoch(rows, indices, weights, log_values, order, parameters,
-                               learning_rate=0.05, max_grad=100.0, n_threads=n_threads)
-            record = {"epoch": epoch, "shuffle_s": shuffle_s,
-                      "epoch_s": time.perf_counter() - start, "cost": cost / indices.size}
+        last = time.perf_counter()
+
+        def record_epoch(epoch, parameters):
+            # The epoch time includes the shuffle of the nonzeros (and, for the first
+            # epoch, the initial parameters).
+            nonlocal last
+            record = {"epoch": epoch, "epoch_s": time.perf_counter() - last}
             if epoch in args.evaluate_at or epoch == args.epochs:
-                kv = KeyedVectors(estimator._output_vectors(parameters), corpus.index_to_key)
+                kv = KeyedVectors(_output_vectors(parameters, "sum"), corpus.index_to_key)
                 record.update(scores(kv))
             print(json.dumps(record), file=sys.stderr, flush=True)
             result["epochs"].append(record)
+            last = time.perf_counter()
+
+        _, loss_curve = _train_glove(nonzeros, n_words, epochs=args.epochs, seed=args.seed,
+                                     n_threads=n_threads, on_epoch=record_epoch, **settings)
+        for record, cost in zip(result["epochs"], loss_curve):
+            record["cost"] = float(cost)
     result["peak_rss_mb"] = peak_rss_mb()
     return result
 

@@ -100,8 +100,10 @@ print("contextual cosines of sentence 1 with the others:", np.round(contextual_s
 # Every occurrence of *bank* now has its own vector. With random weights the differences
 # follow the surrounding words (sentences that share *the* ... *of* ... look alike), not
 # the two senses. A pretrained encoder is trained so that the context that matters shapes
-# the vector: with all-MiniLM-L6-v2 the river sentences and the money sentences form two
-# groups.
+# the vector. With all-MiniLM-L6-v2 in place of the tiny model (same code, another
+# directory) we measured two groups: the cosine between the vectors of *bank* is 0.86 to
+# 0.91 among the three river sentences, 0.84 to 0.89 among the three money sentences, and
+# 0.66 to 0.82 across the two senses.
 #
 # Document vectors
 # ----------------
@@ -118,5 +120,9 @@ print(documents.shape, np.allclose(documents[0], vectors.mean(axis=0), atol=1e-6
 # What a real model gives
 # -----------------------
 # The same pipeline with all-MiniLM-L6-v2 (an ONNX export of the sentence-transformers
-# model; see ``benchmarks/bench_contextual.py``) is compared with sentence-transformers and
-# with tf-idf on the movie reviews in the benchmarks page.
+# model; see ``benchmarks/bench_contextual.py``) was measured against sentence-transformers
+# and tf-idf on the project's shared 2-core machine. Its vectors agree with
+# sentence-transformers' to a cosine of 1.0000000, it encoded 1.3 to 3.4 times as many
+# sentences per second (2 threads each, on a busy machine), and with a logistic regression
+# on top it reached a 5-fold cross-validated accuracy of 0.776 on the movie reviews shipped
+# with skembed, against 0.770 for tf-idf and 0.724 for word2vec trained on the folds.

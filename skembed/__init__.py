@@ -5,6 +5,7 @@ one dense row, so they drop into a :class:`~sklearn.pipeline.Pipeline` next to
 ``TfidfVectorizer``. Word-level questions go to :class:`KeyedVectors`.
 """
 
+from ._config import config_context, get_config, set_config
 from .bpe import BPETokenizer
 from .contextual import ContextualVectorizer
 from .glove import GloVeVectorizer
@@ -26,4 +27,7 @@ __all__ = [
     "NNLMVectorizer",
     "Word2VecVectorizer",
     "__version__",
+    "config_context",
+    "get_config",
+    "set_config",
 ]

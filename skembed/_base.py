@@ -13,6 +13,7 @@ releases, so this is the only module that imports them; the estimators import th
 
 import contextlib
 import os
+import sys
 from numbers import Integral, Real
 
 import numba
@@ -31,7 +32,7 @@ from sklearn.utils._param_validation import Interval as _SklearnInterval
 from sklearn.utils._param_validation import RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._corpus import build_corpus, encode_documents
+from ._corpus import build_corpus, encode_documents, release_on_error
 from ._kernels import _pooling
 from ._text import build_analyzer
 from .keyed_vectors import KeyedVectors, load_vectors
@@ -74,9 +75,31 @@ N_JOBS_CONSTRAINT = [Interval(Integral, None, None, closed="neither"), None]
 INIT_VECTORS_CONSTRAINT = [KeyedVectors, str, os.PathLike, None]
 
 
+def _dask_worker_threads():
+    """Threads of the Dask worker running this task, or None outside a Dask worker task."""
+    distributed = sys.modules.get("distributed")  # never imported by skembed itself
+    if distributed is None:
+        return None
+    try:
+        return int(distributed.get_worker().state.nthreads)
+    except (ValueError, AttributeError):
+        return None
+
+
 def effective_threads(n_jobs):
-    """Number of numba threads for ``n_jobs`` (``None`` means 1, ``-1`` all cores)."""
-    return max(1, min(effective_n_jobs(n_jobs), numba.config.NUMBA_NUM_THREADS))
+    """Number of numba threads for ``n_jobs`` (``None`` means 1, ``-1`` all cores).
+
+    In a task of a Dask worker, ``-1`` means the worker's threads and the count is capped by
+    them, so workers that share a machine never run more threads than they were given.
+    """
+    worker_threads = _dask_worker_threads()
+    if worker_threads is None:
+        n_threads = effective_n_jobs(n_jobs)
+    elif n_jobs is None:
+        n_threads = 1
+    else:  # joblib's rule for negative values, counted in the worker's threads
+        n_threads = min(n_jobs if n_jobs > 0 else worker_threads + 1 + n_jobs, worker_threads)
+    return max(1, min(n_threads, numba.config.NUMBA_NUM_THREADS))
 
 
 @contextlib.contextmanager
@@ -330,7 +353,13 @@ class PooledVectorizer(TextTransformerMixin, TransformerMixin, BaseEstimator):
                 "there is nothing to learn. Try a lower min_count, more documents, or a "
                 "token_pattern/tokenizer that finds tokens in them."
             )
-        vectors = self._fit_word_vectors(corpus)
+        try:
+            vectors = self._fit_word_vectors(corpus)
+        except BaseException as error:
+            if corpus.memory_mapped:  # let the temporary files go with the corpus
+                del corpus
+                release_on_error(error)
+            raise
         self.word_vectors_ = KeyedVectors(vectors, corpus.index_to_key)
         self.vocabulary_ = dict(zip(corpus.index_to_key, range(len(corpus.index_to_key))))
         self._fit_pooling(corpus)

@@ -35,6 +35,8 @@ __all__ = ["read_vectors", "write_vectors"]
 # of Python strings stays a few MB.
 _BLOCK_LINES = 4096
 _BINARY_CHUNK_BYTES = 1 << 20
+# Bytes read at a time from text files, then split into lines.
+_READ_BYTES = 1 << 20
 _KEY_SEPARATORS = (" ", "\t", "\n", "\r")
 # Bounds of one line (or binary record): a word of at most 64 KiB and values of at most 64
 # characters each; no line of any file may exceed 64 MiB, which also bounds the vector size.
@@ -106,18 +108,46 @@ def _header_fits_file(path, n_words, vector_size, binary, header_bytes):
     return needed <= os.path.getsize(path)
 
 
-def _bounded_lines(fin, path, line_number, max_bytes):
-    """Yield ``(line number, raw line)`` pairs, never reading more than ``max_bytes`` at once."""
-    readline = fin.readline
-    while raw := readline(max_bytes):
-        line_number += 1
-        if len(raw) == max_bytes and not raw.endswith(b"\n"):
-            raise ValueError(
-                f"Line {line_number} of {path!r} is longer than {max_bytes} bytes, far more "
-                "than a word and its vector take. The file is not a vectors file, or its "
-                "header is wrong."
-            )
-        yield line_number, raw
+def _bounded_lines(fin, path, line_number, bound):
+    """Yield ``(line number, line without its newline)`` pairs from a binary file.
+
+    The file is read in blocks of ``_READ_BYTES`` split at newlines in C, which is faster
+    than reading line by line and never holds more than one block plus ``bound[0]`` bytes:
+    a longer line is an error as soon as it is seen. ``bound`` is a one-item list so that
+    the caller may tighten it once it knows the vector size.
+    """
+    pending = []  # pieces of a line that has not ended yet
+    pending_bytes = 0
+    while block := fin.read(_READ_BYTES):
+        if b"\n" not in block:
+            pending.append(block)
+            pending_bytes += len(block)
+            if pending_bytes > bound[0]:
+                _raise_line_too_long(path, line_number + 1, bound[0])
+            continue
+        if pending:
+            pending.append(block)
+            block = b"".join(pending)
+        lines = block.split(b"\n")
+        last = lines.pop()
+        pending, pending_bytes = [last], len(last)
+        for line in lines:
+            line_number += 1
+            if len(line) > bound[0]:
+                _raise_line_too_long(path, line_number, bound[0])
+            yield line_number, line
+    last = b"".join(pending)
+    if last:
+        if len(last) > bound[0]:
+            _raise_line_too_long(path, line_number + 1, bound[0])
+        yield line_number + 1, last
+
+
+def _raise_line_too_long(path, line_number, max_bytes):
+    raise ValueError(
+        f"Line {line_number} of {path!r} is longer than {max_bytes} bytes, far more than a "
+        "word and its vector take. The file is not a vectors file, or its header is wrong."
+    )
 
 
 def _decode_word(raw_word, encoding, unicode_errors, path, line_number):
@@ -218,9 +248,9 @@ class _VectorSink:
 def _scan_headerless(path, limit):
     """First pass over a header-less text file: (number of non-blank lines, vector size)."""
     n_lines, vector_size = 0, None
+    bound = [_MAX_LINE_BYTES]
     with open_file(path, "rb") as fin:
-        lines = _bounded_lines(fin, path, 0, _MAX_LINE_BYTES)
-        for line_number, raw in lines:
+        for line_number, raw in _bounded_lines(fin, path, 0, bound):
             if limit is not None and n_lines >= limit:
                 break
             if not raw.strip():
@@ -232,14 +262,8 @@ def _scan_headerless(path, limit):
                         f"Line {line_number} of {path!r} holds a word but no values; a "
                         "header-less (GloVe) file starts with '<word> <v1> ... <vd>'."
                     )
-                lines = _bounded_lines(fin, path, line_number, _max_line_bytes(vector_size))
-                n_lines += 1
-                break
-        for line_number, raw in lines:
-            if limit is not None and n_lines >= limit:
-                break
-            if raw.strip():
-                n_lines += 1
+                bound[0] = _max_line_bytes(vector_size)
+            n_lines += 1
     return n_lines, vector_size
 
 
@@ -250,7 +274,7 @@ def _read_text(fin, path, n_words, vector_size, line_number, encoding, unicode_e
     ``line_number`` is the number of lines already consumed (1 after a header).
     """
     sink = _VectorSink(n_words, vector_size, path, preallocate)
-    lines = _bounded_lines(fin, path, line_number, _max_line_bytes(vector_size))
+    lines = _bounded_lines(fin, path, line_number, [_max_line_bytes(vector_size)])
     exhausted = False
     while len(sink) < n_words and not exhausted:
         wanted = min(_BLOCK_LINES, n_words - len(sink))
@@ -261,7 +285,7 @@ def _read_text(fin, path, n_words, vector_size, line_number, encoding, unicode_e
                 exhausted = True
                 break
             line_number, raw = item
-            if raw.isspace():
+            if not raw or raw.isspace():
                 continue
             raw_word, space, raw_rest = raw.partition(b" ")
             if not space:

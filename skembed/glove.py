@@ -8,6 +8,8 @@ into one row. The counting and the AdaGrad epochs are numba kernels in
 the fitted state.
 """
 
+from collections import namedtuple
+
 import numpy as np
 import scipy.sparse as sp
 from tqdm.auto import tqdm
@@ -136,7 +138,7 @@ class GloVeVectorizer(PooledVectorizer):
         The word vectors chosen by ``vectors``, most frequent word first.
     vocabulary_ : dict
         Maps each word to its row in ``word_vectors_``.
-    loss_curve_ : list of float
+    loss_curve_ : ndarray of shape (epochs,)
         Cost after each epoch, as the reference implementation reports it: the mean over the
         nonzeros of ``0.5 * f(X_ij) * residual ** 2``, each taken before its update.
     n_cooccurrences_ : int
@@ -274,11 +276,16 @@ class GloVeVectorizer(PooledVectorizer):
                 "co-occurrence counter (n_words * (window + 1) must stay below 2**32). "
                 "Use a smaller window or a higher min_count."
             )
-        seed = seed_from_random_state(self.random_state)
         if hasattr(self, "cooccurrence_"):
             del self.cooccurrence_  # from an earlier fit with store_cooccurrence=True
+        pretrained = None
+        if self.init_vectors is not None:
+            pretrained = pretrained_rows(
+                self.init_vectors, corpus.index_to_key, self.n_components
+            )
+        self.n_pretrained_ = 0 if pretrained is None else int(pretrained[0].sum())
         with numba_threads(self.n_jobs) as n_threads:
-            indptr, indices, data = count_cooccurrences(
+            counts = count_cooccurrences(
                 corpus.ids,
                 corpus.offsets,
                 n_words,
@@ -289,82 +296,140 @@ class GloVeVectorizer(PooledVectorizer):
                 n_threads=n_threads,
             )
             if self.store_cooccurrence:
+                indptr, indices, data = counts
                 self.cooccurrence_ = sp.csr_matrix(
                     (data, indices, indptr), shape=(n_words, n_words)
                 )
-            weights, log_values = weights_and_logs(data, float(self.x_max), float(self.alpha))
-            del data
-            rows = csr_rows(indptr)
-            del indptr
-            parameters = self._initial_parameters(n_words, seed)
-            rates = self._start_from_pretrained(parameters, corpus.index_to_key)
-            self.loss_curve_ = self._train(
-                rows, indices, weights, log_values, parameters, rates, seed, n_threads
-            )
-        self.n_cooccurrences_ = int(indices.shape[0])
-        return self._output_vectors(parameters)
-
-    def _initial_parameters(self, n_words, seed):
-        """Vectors and biases uniform in [-0.5, 0.5) / n_components, accumulators at 1."""
-        rng = np.random.default_rng(seed)
-        parameters = np.ones((4, n_words, self.n_components + 1), dtype=np.float32)
-        parameters[:2] = rng.random((2, n_words, self.n_components + 1), dtype=np.float32)
-        parameters[:2] -= 0.5
-        parameters[:2] /= self.n_components
-        return parameters
-
-    def _start_from_pretrained(self, parameters, index_to_key):
-        """Copy pretrained vectors into ``parameters``; return the per-row step scales."""
-        rates = np.ones((2, parameters.shape[1]), dtype=np.float32)
-        self.n_pretrained_ = 0
-        if self.init_vectors is None:
-            return rates
-        found, vectors = pretrained_rows(self.init_vectors, index_to_key, self.n_components)
-        share = 0.5 if self.vectors == "sum" else 1.0
-        for side in (0, 1):
-            parameters[side, found, : self.n_components] = share * vectors
-        if self.freeze:
-            rates[:, found] = 0.0
-        self.n_pretrained_ = int(found.sum())
-        return rates
-
-    def _train(self, rows, cols, weights, log_values, parameters, rates, seed, n_threads):
-        n_nonzero = cols.shape[0]
-        order_dtype = np.int32 if n_nonzero < 2**31 else np.int64
-        order = np.arange(n_nonzero, dtype=order_dtype)
-        state = seed_states(seed, 1)
-        loss_curve = []
-        progress = tqdm(range(self.epochs), desc="GloVe epochs", disable=not self.verbose)
-        for epoch in progress:
-            shuffle_order(order, state)
-            cost = glove_epoch(
-                rows,
-                cols,
-                weights,
-                log_values,
-                order,
-                parameters,
-                rates=rates,
+            nonzeros = _nonzero_terms(counts, self.x_max, self.alpha)
+            del counts  # frees the float64 counts while training
+            self.n_cooccurrences_ = int(nonzeros.cols.shape[0])
+            parameters, self.loss_curve_ = _train_glove(
+                nonzeros,
+                n_words,
+                n_components=self.n_components,
+                epochs=self.epochs,
                 learning_rate=float(self.learning_rate),
                 max_grad=float(self.max_grad),
+                seed=seed_from_random_state(self.random_state),
                 n_threads=n_threads,
+                pretrained=pretrained,
+                pretrained_share=0.5 if self.vectors == "sum" else 1.0,
+                freeze=self.freeze,
+                verbose=self.verbose,
             )
-            check_finite_training(
-                "GloVeVectorizer", epoch, self.epochs, (parameters[:2],),
-                f"Lower learning_rate (now {self.learning_rate}) or max_grad (now "
-                f"{self.max_grad}).",
-            )
-            loss_curve.append(float(cost / n_nonzero) if n_nonzero else 0.0)
-            progress.set_postfix(cost=f"{loss_curve[-1]:.4f}")
-        return loss_curve
+        return _output_vectors(parameters, self.vectors)
 
-    def _output_vectors(self, parameters):
-        word = parameters[0, :, : self.n_components]
-        context = parameters[1, :, : self.n_components]
-        if self.vectors == "word":
-            return np.ascontiguousarray(word)
-        if self.vectors == "context":
-            return np.ascontiguousarray(context)
-        if self.vectors == "concat":
-            return np.hstack([word, context])
-        return word + context
+
+#: The terms of the GloVe objective, one per nonzero co-occurrence count: ``rows`` and
+#: ``cols`` int32 (the word and the context word), ``weights`` float32 ``f(X_ij)`` and
+#: ``log_values`` float32 ``log X_ij``.
+NonzeroTerms = namedtuple("NonzeroTerms", ["rows", "cols", "weights", "log_values"])
+
+
+def _nonzero_terms(counts, x_max, alpha):
+    """The objective's terms from co-occurrence counts in CSR form.
+
+    Parameters
+    ----------
+    counts : tuple (indptr, indices, data)
+        From :func:`skembed._kernels._glove.count_cooccurrences`.
+    x_max, alpha : float
+        As in :class:`GloVeVectorizer`.
+
+    Returns
+    -------
+    NonzeroTerms
+        ``cols`` is ``indices`` itself; nothing else refers to ``indptr`` or ``data``, so the
+        caller can free them.
+    """
+    indptr, indices, data = counts
+    weights, log_values = weights_and_logs(data, float(x_max), float(alpha))
+    return NonzeroTerms(csr_rows(indptr), indices, weights, log_values)
+
+
+def _train_glove(nonzeros, n_words, *, n_components, epochs, learning_rate, max_grad, seed,
+                 n_threads, pretrained=None, pretrained_share=1.0, freeze=False, verbose=0,
+                 on_epoch=None):
+    """Fit GloVe to the terms of its objective; return the parameters and the cost per epoch.
+
+    Parameters
+    ----------
+    nonzeros : NonzeroTerms
+        From :func:`_nonzero_terms`.
+    n_words : int
+        Vocabulary size.
+    n_components, epochs, learning_rate, max_grad, freeze
+        As in :class:`GloVeVectorizer`.
+    seed : int
+        Seed of the initial parameters and of the order of the nonzeros in each epoch.
+    n_threads : int
+        1 runs the serial epoch kernel (reproducible); more runs the parallel one (the caller
+        sets numba's thread count).
+    pretrained : tuple (found, vectors) or None
+        From :func:`skembed._base.pretrained_rows`: the words that start from a pretrained
+        vector, and those vectors.
+    pretrained_share : float
+        Both the word and the context row of a pretrained word start at this multiple of its
+        vector (0.5 makes their sum, the default output, start at the vector).
+    verbose : int
+        Show a progress bar over the epochs.
+    on_epoch : callable or None
+        Called as ``on_epoch(epoch, parameters)`` after each epoch (epochs count from 1).
+
+    Returns
+    -------
+    parameters : ndarray of shape (4, n_words, n_components + 1), dtype float32
+        Word vectors and biases, context vectors and biases, and their AdaGrad accumulators,
+        as :func:`skembed._kernels._glove.glove_epoch` reads them.
+    loss_curve : ndarray of shape (epochs,), dtype float64
+        Mean cost per nonzero in each epoch (0 without nonzeros).
+    """
+    parameters = _initial_parameters(n_words, n_components, seed)
+    rates = np.ones((2, n_words), dtype=np.float32)
+    if pretrained is not None:
+        found, vectors = pretrained
+        parameters[:2, found, :n_components] = pretrained_share * vectors
+        if freeze:
+            rates[:, found] = 0.0
+    n_nonzero = nonzeros.cols.shape[0]
+    order = np.arange(n_nonzero, dtype=np.int32 if n_nonzero < 2**31 else np.int64)
+    state = seed_states(seed, 1)
+    loss_curve = np.zeros(epochs)
+    progress = tqdm(range(epochs), desc="GloVe epochs", disable=not verbose)
+    for epoch in progress:
+        shuffle_order(order, state)
+        cost = glove_epoch(*nonzeros, order, parameters, rates=rates,
+                           learning_rate=learning_rate, max_grad=max_grad, n_threads=n_threads)
+        check_finite_training(
+            "GloVeVectorizer", epoch, epochs, (parameters[:2],),
+            f"Lower learning_rate (now {learning_rate}) or max_grad (now {max_grad}).",
+        )
+        loss_curve[epoch] = cost / n_nonzero if n_nonzero else 0.0
+        progress.set_postfix(cost=f"{loss_curve[epoch]:.4f}")
+        if on_epoch is not None:
+            on_epoch(epoch + 1, parameters)
+    return parameters, loss_curve
+
+
+def _initial_parameters(n_words, n_components, seed):
+    """Vectors and biases uniform in [-0.5, 0.5) / n_components, accumulators at 1."""
+    rng = np.random.default_rng(seed)
+    parameters = np.ones((4, n_words, n_components + 1), dtype=np.float32)
+    parameters[:2] = rng.random((2, n_words, n_components + 1), dtype=np.float32)
+    parameters[:2] -= 0.5
+    parameters[:2] /= n_components
+    return parameters
+
+
+def _output_vectors(parameters, vectors):
+    """The word vectors chosen by ``vectors`` ('sum', 'word', 'context' or 'concat')."""
+    n_components = parameters.shape[2] - 1
+    word = parameters[0, :, :n_components]
+    context = parameters[1, :, :n_components]
+    if vectors == "word":
+        return np.ascontiguousarray(word)
+    if vectors == "context":
+        return np.ascontiguousarray(context)
+    if vectors == "concat":
+        return np.hstack([word, context])
+    return word + context

@@ -21,6 +21,7 @@ from ._base import (
     pretrained_rows,
     seed_from_random_state,
 )
+from ._corpus import release_pages
 from ._kernels._random import seed_states
 from ._kernels._word2vec import (
     CBOW,
@@ -157,6 +158,9 @@ class Word2VecVectorizer(PooledVectorizer):
         Huffman path (hierarchical softmax), accumulated in float64. It is measured before
         each update with the learning rate of that moment, so it may rise a little in the
         last epochs while the learning rate goes to zero.
+    n_trained_tokens_ : ndarray of shape (epochs,), dtype int64
+        Tokens trained on in each epoch: those kept by the frequent-word subsampling
+        (``sample``), out of the corpus tokens of vocabulary words.
     n_pretrained_ : int
         How many words of the vocabulary started from ``init_vectors`` (0 without them).
 
@@ -317,7 +321,7 @@ class Word2VecVectorizer(PooledVectorizer):
             tqdm(total=self.epochs * n_tokens, unit="word", unit_scale=True,
                  desc="Word2VecVectorizer", disable=not self.verbose) as bar,
         ):
-            vectors, self.loss_curve_ = _train_word2vec(
+            vectors, self.loss_curve_, self.n_trained_tokens_ = _train_word2vec(
                 corpus.ids,
                 corpus.offsets,
                 corpus.counts,
@@ -384,6 +388,8 @@ learning_rate, min_learning_rate, cbow_mean
     input_vectors : ndarray of shape (n_words, n_components), dtype float32
     loss_curve : ndarray of shape (epochs,), dtype float64
         Mean loss per prediction in each epoch (0 for an epoch without predictions).
+    n_trained_tokens : ndarray of shape (epochs,), dtype int64
+        Tokens kept by subsampling, and so trained on, in each epoch.
     """
     ids = np.ascontiguousarray(ids, dtype=np.int32)
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
@@ -433,6 +439,7 @@ learning_rate, min_learning_rate, cbow_mean
     total_tokens = max(epochs * n_tokens, 1)
 
     loss_curve = np.zeros(epochs)
+    n_trained_tokens = np.zeros(epochs, dtype=np.int64)
     for epoch in range(epochs):
         # Linear decay over the whole training, by the position of each unit's first token.
         done = epoch * n_tokens + unit_bounds[:-1]
@@ -448,15 +455,17 @@ learning_rate, min_learning_rate, cbow_mean
             kernel(documents, weights, tables, config, unit_bounds[first:last + 1],
                    learning_rates[first:last], states[first:last], losses[first:last],
                    n_predictions[first:last], n_kept[first:last])
+            release_pages(ids, unit_bounds[first], unit_bounds[last])
             if progress is not None:
                 progress(int(unit_bounds[last] - unit_bounds[first]))
         check_finite_training("Word2VecVectorizer", epoch, epochs,
                               (input_vectors, output_vectors),
                               _divergence_advice(learning_rate, architecture, cbow_mean, window))
+        n_trained_tokens[epoch] = n_kept.sum()
         total_predictions = n_predictions.sum()
         if total_predictions > 0:
             loss_curve[epoch] = losses.sum() / total_predictions
-    return input_vectors, loss_curve
+    return input_vectors, loss_curve, n_trained_tokens
 
 
 def _divergence_advice(learning_rate, architecture, cbow_mean, window):

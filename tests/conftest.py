@@ -37,3 +37,21 @@ def make_keyed_vectors(dim=6, seed=0):
     words = [w for topic in _TOPICS.values() for w in topic] + _FILLER
     rng = np.random.default_rng(seed)
     return KeyedVectors(rng.normal(size=(len(words), dim)).astype(np.float32), words)
+
+
+def record_calls(monkeypatch, module, name):
+    """Wrap ``module.name`` for the test so that every call is recorded; return the records.
+
+    Each record is the tuple of positional arguments. The kernel build tests check that each
+    parallel kernel build runs on several threads; recording which build an estimator calls
+    completes the check that ``n_jobs > 1`` really trains in parallel.
+    """
+    original = getattr(module, name)
+    calls = []
+
+    def recorded(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, recorded)
+    return calls

@@ -19,6 +19,8 @@ import numpy as np
 
 from skembed import BPETokenizer, GloVeVectorizer, LSAVectorizer, Word2VecVectorizer
 from skembed._kernels import _glove, _pooling
+from skembed._kernels import _word2vec as w2v
+from skembed._kernels._random import seed_states
 
 from .conftest import make_documents
 
@@ -55,6 +57,25 @@ def busy_threads(call, repeat):
     return sum(seconds >= 0.2 * total for seconds in used)
 
 
+def word2vec_arguments(ids, offsets, n_words, dim=50):
+    """Arguments of a skip-gram negative-sampling run over ``ids`` in 10,000-token units."""
+    rng = np.random.default_rng(1)
+    counts = np.bincount(ids, minlength=n_words) + 1
+    tables = w2v.Tables(w2v.keep_probabilities(counts, 0.0), w2v.build_noise_table(counts, 0.75),
+                        np.zeros(n_words + 1, dtype=np.int64), np.empty(0, dtype=np.uint8),
+                        np.empty(0, dtype=np.int32))
+    config = w2v.Config(*(np.int64(v) for v in (w2v.SKIPGRAM, w2v.NEGATIVE_SAMPLING, 5, 5, 1)))
+    weights = w2v.Weights(rng.uniform(-0.01, 0.01, (n_words, dim)).astype(np.float32),
+                          np.zeros((n_words, dim), dtype=np.float32),
+                          np.ones(n_words, dtype=np.float32))
+    bounds = w2v.split_work_units(offsets, 10_000)
+    n_units = bounds.size - 1
+    return (w2v.Documents(ids, offsets), weights, tables, config, bounds,
+            np.full(n_units, 0.025, dtype=np.float32), seed_states(1, n_units),
+            np.zeros(n_units), np.zeros(n_units, dtype=np.int64),
+            np.zeros(n_units, dtype=np.int64))
+
+
 def kernel_workloads(n_tokens=1_000_000, n_words=2000, window=8, n_parts=2):
     """Serial build, parallel build, arguments and repeats (about half a second) of each kernel.
 
@@ -77,6 +98,8 @@ def kernel_workloads(n_tokens=1_000_000, n_words=2000, window=8, n_parts=2):
     documents = np.arange(0, n_tokens + 1, 10, dtype=np.int64)
     mean = (ids, documents, vectors, np.ones(n_words, dtype=np.float32), False)
     return {
+        "word2vec epoch": (w2v.train_units_serial, w2v.train_units_parallel,
+                           word2vec_arguments(ids[:200_000], offsets[:2001], n_words), 1),
         "glove counting": (_glove._count_chunk_serial, _glove._count_chunk_parallel, count, 2),
         "glove csr sum": (_glove._add_csr_serial, _glove._add_csr_parallel, add, 10),
         "glove epoch": (_glove._glove_epoch_serial, _glove._glove_epoch_parallel, epoch, 1),

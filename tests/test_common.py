@@ -172,8 +172,12 @@ def test_init_only_stores_parameters(estimator, grid):
     params = estimator.get_params(deep=False)
     fresh = type(estimator)(**params)
     assert set(vars(fresh)) == set(params)
-    for name, value in estimator.get_params(deep=False).items():
-        assert getattr(estimator, name) is value
+    # A distinct object for every parameter: __init__ must store each one as it was given,
+    # without validating, converting or copying it.
+    sentinels = {name: object() for name in params}
+    stored = vars(type(estimator)(**sentinels))
+    for name, sentinel in sentinels.items():
+        assert stored[name] is sentinel, name
 
 
 @pytest.mark.parametrize("estimator, grid", ESTIMATORS)
@@ -205,6 +209,17 @@ def test_seeded_fit_is_reproducible(estimator, grid, corpus):
     first = _fitted(estimator, corpus).transform(corpus)
     second = _fitted(estimator, corpus).transform(corpus)
     _assert_same_output(first, second, exact=True)
+
+
+@pytest.mark.parametrize("estimator, grid", ESTIMATORS)
+def test_loss_curve_is_an_array_of_one_float_per_epoch(estimator, grid, corpus):
+    fitted = _fitted(estimator, corpus)
+    if "epochs" not in fitted.get_params():  # not trained by epochs: no curve to report
+        assert not hasattr(fitted, "loss_curve_")
+        return
+    assert isinstance(fitted.loss_curve_, np.ndarray)
+    assert fitted.loss_curve_.dtype == np.float64
+    assert fitted.loss_curve_.shape == (fitted.epochs,)
 
 
 @pytest.mark.parametrize("estimator, grid", ESTIMATORS)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from skembed._kernels import _glove, _pooling
 from skembed.glove import GloVeVectorizer
 
-from .conftest import make_documents
+from .conftest import make_documents, record_calls
 
 SOTU = Path(__file__).parent / "data" / "sotu_sample.txt"
 
@@ -36,7 +37,7 @@ def test_seeded_serial_training_is_bitwise_reproducible(documents):
     first = small(n_jobs=1).fit(documents)
     second = small(n_jobs=1).fit(documents)
     assert np.array_equal(first.word_vectors_.vectors, second.word_vectors_.vectors)
-    assert first.loss_curve_ == second.loss_curve_
+    assert np.array_equal(first.loss_curve_, second.loss_curve_)
     other_seed = small(n_jobs=1).set_params(random_state=1).fit(documents)
     assert not np.array_equal(first.word_vectors_.vectors, other_seed.word_vectors_.vectors)
 
@@ -77,11 +78,21 @@ def test_vectors_options(documents):
     assert fitted["word"].transform(documents).shape == (len(documents), 6)
 
 
-def test_parallel_training_learns(documents):
+def test_parallel_training_learns(documents, monkeypatch):
+    calls = {name: record_calls(monkeypatch, _glove, name)
+             for name in ["_count_chunk_parallel", "_glove_epoch_parallel",
+                          "_count_chunk_serial", "_glove_epoch_serial"]}
+    pooled = record_calls(monkeypatch, _pooling, "weighted_mean_parallel")
     glove = GloVeVectorizer(n_components=6, min_count=1, epochs=15, random_state=0, n_jobs=2)
-    glove.fit(documents)
+    glove.fit(documents).transform(documents)
     assert np.all(np.isfinite(glove.word_vectors_.vectors))
     assert glove.loss_curve_[-1] < 0.7 * glove.loss_curve_[0]
+    # Every step ran the parallel builds (which test_kernel_builds shows use two threads),
+    # split for two threads.
+    assert [args[-1] for args in calls["_count_chunk_parallel"]] == [2]
+    assert [args[-1] for args in calls["_glove_epoch_parallel"]] == [8] * 15
+    assert not calls["_count_chunk_serial"] and not calls["_glove_epoch_serial"]
+    assert len(pooled) == 1
 
 
 def test_stored_cooccurrence_counts():
@@ -121,7 +132,7 @@ def test_documents_without_pairs_still_fit():
     glove = GloVeVectorizer(n_components=3, min_count=1, epochs=2, random_state=0)
     glove.fit(["alone", "single"])
     assert glove.n_cooccurrences_ == 0
-    assert glove.loss_curve_ == [0.0, 0.0]
+    assert glove.loss_curve_.tolist() == [0.0, 0.0]
     assert glove.transform(["alone"]).shape == (1, 3)
 
 

@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from skembed._base import numba_threads
+from skembed._kernels import _glove
 from skembed._kernels._glove import (
     count_cooccurrences,
     csr_rows,
@@ -12,6 +13,8 @@ from skembed._kernels._glove import (
     shuffle_order,
     weights_and_logs,
 )
+
+from .conftest import record_calls
 
 
 def brute_force_counts(ids, offsets, n_words, window, symmetric, distance_weighting):
@@ -196,7 +199,7 @@ def test_epoch_matches_reference(corpus, max_grad):
     np.testing.assert_allclose(parameters, expected, rtol=1e-3, atol=1e-4)
 
 
-def test_serial_epoch_is_reproducible_and_parallel_learns(corpus):
+def test_serial_epoch_is_reproducible_and_parallel_learns(corpus, monkeypatch):
     ids, offsets, n_words = corpus
     indptr, indices, data = count_cooccurrences(ids, offsets, n_words, window=3)
     rows = csr_rows(indptr)
@@ -208,8 +211,11 @@ def test_serial_epoch_is_reproducible_and_parallel_learns(corpus):
     glove_epoch(rows, indices, weights, log_values, order, second)
     assert np.array_equal(first, second)
     parallel = start.copy()
+    calls = record_calls(monkeypatch, _glove, "_glove_epoch_parallel")
     with numba_threads(2):
         costs = [glove_epoch(rows, indices, weights, log_values, order, parallel, n_threads=2)
                  for _ in range(20)]
+    # Hogwild blocks on the parallel build (test_kernel_builds checks its thread count).
+    assert [args[-1] for args in calls] == [8] * 20
     assert costs[-1] < 0.5 * costs[0]
     assert np.all(np.isfinite(parallel))

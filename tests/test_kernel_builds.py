@@ -88,7 +88,7 @@ def test_every_build_runs_on_its_own_number_of_threads(fresh_processes, order, b
                                                        n_threads):
     threads = fresh_processes[order]["threads"]
     measured = {name: n for name, n in threads.items() if name.endswith(build)}
-    assert len(measured) == 5
+    assert len(measured) == 6
     assert all(n == n_threads for n in measured.values()), measured
 
 

@@ -7,6 +7,8 @@ from skembed._base import PooledVectorizer
 from skembed._kernels import _pooling
 from skembed._text import DEFAULT_TOKEN_PATTERN
 
+from .conftest import record_calls
+
 
 class FixedVectors(PooledVectorizer):
     """A vectorizer whose word vectors are drawn at random: enough to test pooling."""
@@ -90,10 +92,16 @@ def _reference(model, documents, pooling):
 
 @pytest.mark.parametrize("pooling", ["mean", "max", "tfidf", "sif"])
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_pooling_matches_reference(pooling, n_jobs):
+def test_pooling_matches_reference(pooling, n_jobs, monkeypatch):
+    kernel = "elementwise_max" if pooling == "max" else "weighted_mean"
+    serial = record_calls(monkeypatch, _pooling, kernel)
+    parallel = record_calls(monkeypatch, _pooling, f"{kernel}_parallel")
     model = FixedVectors(pooling=pooling, n_jobs=n_jobs, token_pattern=r"\w+").fit(DOCUMENTS)
     queries = DOCUMENTS + ["aa unknown bb", "unknown"]
     got = model.transform(queries)
+    # The build that ran is the one asked for (test_kernel_builds checks its thread count).
+    used, unused = (parallel, serial) if n_jobs == 2 else (serial, parallel)
+    assert used and not unused
     expected = _reference(model, queries, pooling)
     if pooling == "sif":
         # SIF removes the projection on the first singular vector of the training rows.

@@ -590,3 +590,22 @@ def test_damaged_compressed_vector_file_is_a_value_error_naming_it(tmp_path, nam
         EmbeddingVectorizer(str(path)).fit(["cat"])
     with pytest.raises(SystemExit, match=f"skembed evaluate: .*{name}' could not be read"):
         main(["evaluate", str(path)])
+
+
+def test_headerless_file_bounds_its_lines_by_the_first_vector(tmp_path):
+    import gzip
+
+    path = tmp_path / "glove.txt.gz"
+    path.write_bytes(gzip.compress(b"a 1 2 3\nb " + b"4 " * 1_000_000 + b"\n"))
+    with pytest.raises(ValueError, match="Line 2 of .* is longer than"):
+        KeyedVectors.load_glove_format(path)
+
+
+@pytest.mark.parametrize("no_header", [False, True])
+def test_vector_files_with_crlf_and_blank_lines_load(tmp_path, no_header):
+    path = tmp_path / "v.txt"
+    header = b"" if no_header else b"2 2\r\n"
+    path.write_bytes(header + b"a 1 2\r\n\r\nb 3 4")
+    kv = KeyedVectors.load_word2vec_format(path, no_header=no_header)
+    assert kv.index_to_key == ["a", "b"]
+    np.testing.assert_array_equal(kv.vectors, [[1, 2], [3, 4]])

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
+from skembed import word2vec
 from skembed.word2vec import Word2VecVectorizer
 
-from .conftest import make_documents
+from .conftest import make_documents, record_calls
 
 SOTU = Path(__file__).parent / "data" / "sotu_sample.txt"
 
@@ -65,14 +66,22 @@ def test_real_text_cbow_neighbours(cbow_on_sotu):
 def test_loss_curve_decreases_on_real_text(cbow_on_sotu):
     loss = cbow_on_sotu.loss_curve_
     assert loss.shape == (10,) and np.isfinite(loss).all()
-    assert (np.diff(loss) < 0).all()
+    # The loss falls while the learning rate is large; the docstring allows it to rise a little
+    # in the last epochs, measured with a learning rate close to zero.
+    assert (np.diff(loss[:6]) < 0).all()
+    assert (np.diff(loss) < 0.01 * loss[0]).all()
+    assert loss[-1] < 0.8 * loss[0]
     # Starts near the loss of an untrained network, -log(1/2) per target (1 + 5 targets).
     assert 2.0 < loss[0] < 6 * np.log(2)
 
 
-def test_real_text_skipgram_hierarchical_softmax_with_two_threads(sotu):
+def test_real_text_skipgram_hierarchical_softmax_with_two_threads(sotu, monkeypatch):
+    parallel = record_calls(monkeypatch, word2vec, "train_units_parallel")
+    serial = record_calls(monkeypatch, word2vec, "train_units_serial")
     vectorizer = Word2VecVectorizer(n_components=50, objective="hierarchical_softmax",
                                     epochs=4, random_state=0, n_jobs=2).fit(sotu)
+    # Every call ran the parallel build, which test_kernel_builds shows to use two threads.
+    assert len(parallel) >= 4 and not serial
     kv = vectorizer.word_vectors_
     assert np.isfinite(kv.vectors).all()
     # Two threads race on the shared weights, so the thresholds leave more room than in the
@@ -118,6 +127,16 @@ def test_vocabulary_and_attributes(documents):
     assert vectorizer.loss_curve_.shape == (2,)
     assert list(vectorizer.get_feature_names_out()[:2]) == ["word2vecvectorizer0",
                                                             "word2vecvectorizer1"]
+
+
+def test_trained_tokens_count_what_subsampling_keeps(documents):
+    everything = small(sample=0, n_jobs=1).fit(documents)
+    n_known = sum(token in everything.vocabulary_ for doc in documents for token in doc.split())
+    assert everything.n_trained_tokens_.tolist() == [n_known] * 3
+    subsampled = small(sample=1e-3, n_jobs=1).fit(documents)
+    assert subsampled.n_trained_tokens_.shape == (3,)
+    assert (subsampled.n_trained_tokens_ > 0).all()
+    assert (subsampled.n_trained_tokens_ < 0.8 * n_known).all()
 
 
 def test_training_with_empty_documents_sum_cbow_and_progress_bar(documents, capsys):

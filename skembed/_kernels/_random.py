@@ -9,7 +9,6 @@ never share a generator.
 import numba
 import numpy as np
 
-_MASK53 = np.uint64((1 << 53) - 1)
 _INV_2_53 = 1.0 / float(1 << 53)
 
 
