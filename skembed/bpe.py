@@ -11,7 +11,9 @@ import contextlib
 import json
 import os
 import re
+import threading
 from collections import Counter
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -28,10 +30,17 @@ from ._base import (
     numba_threads,
 )
 from ._kernels._bpe import (
+    PUNCTUATION,
+    SPACE,
+    WORD_CHAR,
     build_merge_table,
     encode_words,
     encode_words_parallel,
+    gather_tokens,
+    index_words,
     learn_merges,
+    new_word_table,
+    split_words,
 )
 from ._corpus import iter_chunks
 from ._files import atomic_write
@@ -74,6 +83,27 @@ def _bytes_to_unicode():
 
 BYTE_TO_CHAR = _bytes_to_unicode()
 CHAR_TO_BYTE = {char: byte for byte, char in BYTE_TO_CHAR.items()}
+
+
+@lru_cache(maxsize=1)
+def _char_classes():
+    """Class of every code point as Python's ``re`` sees it: ``SPACE`` for ``\\s``,
+    ``WORD_CHAR`` for ``\\w`` and ``PUNCTUATION`` for the rest.
+
+    With this table, compiled code splits text exactly as ``CHAR_LEVEL_PATTERN`` does.
+    """
+    every = "".join(map(chr, range(0x110000)))
+    classes = np.full(0x110000, PUNCTUATION, dtype=np.uint8)
+    for pattern, kind in ((r"\w+", WORD_CHAR), (r"\s+", SPACE)):
+        for match in re.finditer(pattern, every):
+            classes[match.start():match.end()] = kind
+    return classes
+
+
+def _code_points(texts):
+    """Code points of the concatenated texts, and where each text ends among them."""
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+    return np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32), ends
 
 
 def _iter_texts(X):
@@ -334,9 +364,11 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         optional leading space, and whitespace runs), written for Python's ``re`` module:
         ``\\p{L}`` is approximated by ``[^\\W\\d_]`` and ``\\p{N}`` by ``\\d``.
     n_jobs : int, default=None
-        Number of joblib workers that count words in ``fit``, and of numba threads that
-        segment new words in ``transform``. None means 1, -1 all cores. The merges and the
-        tokens do not depend on it.
+        Number of joblib workers that count words in ``fit`` when they are split by a
+        regular expression (the default char-level split without special tokens is counted
+        by compiled code in this process), and of numba threads that segment new words in
+        ``transform``. None means 1, -1 all cores. The merges and the tokens do not depend
+        on it.
     verbose : int, default=0
         Print the size of the word counts and the number of merges learned.
 
@@ -363,6 +395,16 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
     merges.
 
     A document given as a list of str tokens is joined with single spaces and read as text.
+
+    The defaults follow what users of HuggingFace ``tokenizers`` usually start from
+    (``BpeTrainer`` with the ``Whitespace`` pre-tokenizer): the same split into words,
+    ``\\w+|[^\\w\\s]+``, and no lowercasing. Two differences are deliberate: words end with
+    the ``"</w>"`` symbol of the original paper, so a word-final token is told apart from
+    the same letters inside a word and ``decode`` restores the spaces, and
+    ``min_frequency=2`` never merges a pair seen once. With the default pattern and no
+    special tokens, words are split, counted and looked up by compiled code over the text's
+    code points (finding exactly the words of ``re.findall``), and each distinct word is
+    segmented once and remembered across ``transform`` calls.
 
     References
     ----------
@@ -436,16 +478,24 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         check_document_collection(X)
         special_tokens = self._check_special_tokens()
         pattern = self._pattern()
-        word_counts = self._count_words(X, pattern)
-        if self.verbose:
-            print(f"[BPETokenizer] {len(word_counts)} distinct words")
-        words = list(word_counts)
-        counts = np.fromiter(word_counts.values(), dtype=np.int64, count=len(words))
-        if self.byte_level:
-            alphabet = sorted(BYTE_TO_CHAR.values())
-            symbols, offsets = self._byte_symbols(words, alphabet)
+        if self._compiled_split():
+            codes, lengths, counts = self._count_words_compiled(X)
+            alphabet, symbols, offsets = self._char_symbols_of_codes(
+                codes, lengths, counts, len(special_tokens)
+            )
         else:
-            alphabet, symbols, offsets = self._char_symbols(words, counts, len(special_tokens))
+            word_counts = self._count_words(X, pattern)
+            words = list(word_counts)
+            counts = np.fromiter(word_counts.values(), dtype=np.int64, count=len(words))
+            if self.byte_level:
+                alphabet = sorted(BYTE_TO_CHAR.values())
+                symbols, offsets = self._byte_symbols(words, alphabet)
+            else:
+                alphabet, symbols, offsets = self._char_symbols(
+                    words, counts, len(special_tokens)
+                )
+        if self.verbose:
+            print(f"[BPETokenizer] {len(counts)} distinct words")
         _check_special_collisions(special_tokens, alphabet, self.byte_level)
         max_merges = self.vocab_size - len(special_tokens) - len(alphabet)
         if max_merges < 0:
@@ -483,6 +533,8 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         check_document_collection(X)
+        if self._compiled_split():
+            return self._transform_compiled(X, as_ids=self.output == "ids")
         cache = self._cache_ids if self.output == "ids" else self._cache_tokens
         lookup = cache.__getitem__
         pattern = self._pattern()
@@ -532,6 +584,8 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
             Its tokens.
         """
         check_is_fitted(self)
+        if self._compiled_split():
+            return self._transform_compiled([document], as_ids=False)[0]
         words = _split_words(_iter_texts([document]), self._pattern(), self.lowercase,
                              self._special_splitter)
         self._encode_missing(words, self._cache_tokens)
@@ -705,8 +759,9 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
     def __getstate__(self):
         # The caches can grow large and are rebuilt on demand.
         state = self.__dict__.copy()
-        state.pop("_cache_tokens", None)
-        state.pop("_cache_ids", None)
+        for name in ("_cache_tokens", "_cache_ids", "_words", "_word_tokens",
+                     "_word_token_offsets", "_token_array", "_words_lock"):
+            state.pop(name, None)
         return state
 
     def __setstate__(self, state):
@@ -803,6 +858,10 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         """Alphabet and symbol ids of each word, followed by the end-of-word symbol."""
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32)
+        return self._char_symbols_of_codes(codes, lengths, counts, n_special)
+
+    def _char_symbols_of_codes(self, codes, lengths, counts, n_special):
+        """``_char_symbols`` of the words given as concatenated code points and lengths."""
         unique_codes, char_index = np.unique(codes, return_inverse=True)
         budget = self.vocab_size - n_special - 1
         if unique_codes.shape[0] > budget >= 0:
@@ -819,7 +878,7 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         position = np.minimum(position, max(unique_codes.shape[0] - 1, 0))
         known = unique_codes[position] == codes if unique_codes.shape[0] else codes < 0
         char_ids = np.where(known, code_to_id[position] if unique_codes.shape[0] else -1, -1)
-        offsets = np.zeros(len(words) + 1, dtype=np.int64)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths + 1, out=offsets[1:])
         symbols = np.empty(offsets[-1], dtype=np.int32)
         is_end = np.zeros(offsets[-1], dtype=bool)
@@ -888,24 +947,36 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
         one-element tuples."""
         self._cache_tokens = {(token,): [token] for token in self._special_set}
         self._cache_ids = {(token,): [self.vocabulary_[token]] for token in self._special_set}
+        # The compiled path's cache: the distinct words seen so far and their token ids.
+        self._words = new_word_table()
+        self._word_tokens = np.zeros(0, dtype=np.int32)
+        self._word_token_offsets = np.zeros(1, dtype=np.int64)
+        self._token_array = np.empty(len(self._id_to_token), dtype=object)
+        self._token_array[:] = self._id_to_token
+        self._words_lock = threading.Lock()
 
     def _char_ids(self, words):
         """Token ids of the characters of each word plus the end-of-word id (-1: unknown)."""
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32)
+        return self._char_ids_of_codes(codes, lengths)
+
+    def _char_ids_of_codes(self, codes, lengths):
+        """``_char_ids`` of the words given as concatenated code points and lengths."""
+        n_words = lengths.shape[0]
         known_codes, known_ids = self._char_table
         position = np.minimum(np.searchsorted(known_codes, codes), known_codes.shape[0] - 1)
         char_ids = np.where(known_codes[position] == codes, known_ids[position], -1)
-        offsets = np.zeros(len(words) + 1, dtype=np.int64)
+        offsets = np.zeros(n_words + 1, dtype=np.int64)
         np.cumsum(lengths + 1, out=offsets[1:])
         symbols = np.empty(offsets[-1], dtype=np.int32)
         is_end = np.zeros(offsets[-1], dtype=bool)
         is_end[offsets[1:] - 1] = True
-        end_ids = np.full(len(words), self._char_to_id[END_OF_WORD], dtype=np.int32)
+        end_ids = np.full(n_words, self._char_to_id[END_OF_WORD], dtype=np.int32)
         if self._unknown_id < 0:
             # A word none of whose characters is known leaves no token at all.
-            known = np.bincount(np.repeat(np.arange(len(words)), lengths),
-                                weights=char_ids >= 0, minlength=len(words))
+            known = np.bincount(np.repeat(np.arange(n_words), lengths),
+                                weights=char_ids >= 0, minlength=n_words)
             end_ids[known == 0] = -1
         symbols[is_end] = end_ids
         symbols[~is_end] = char_ids
@@ -931,8 +1002,17 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
             np.cumsum(lengths, out=offsets[1:])
         else:
             symbols, offsets = self._char_ids(missing)
+        tokens, token_offsets = self._segment(symbols, offsets)
+        tokens = tokens.tolist()
+        if cache is not self._cache_ids:
+            tokens = list(map(self._id_to_token.__getitem__, tokens))
+        bounds = token_offsets.tolist()
+        cache.update(zip(missing, map(tokens.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+
+    def _segment(self, symbols, offsets):
+        """Token ids of words given as symbol ids, unknown symbols replaced or dropped."""
         tables = (self._merge_keys, self._merge_ranks, self._merge_result)
-        if self.n_jobs in (None, 1) or len(missing) < _PARALLEL_MIN_WORDS:
+        if self.n_jobs in (None, 1) or offsets.shape[0] <= _PARALLEL_MIN_WORDS:
             tokens, token_offsets = encode_words(symbols, offsets, *tables)
         else:
             with numba_threads(self.n_jobs) as n_threads:
@@ -947,8 +1027,65 @@ class BPETokenizer(TransformerMixin, BaseEstimator):
                 kept = np.concatenate([[0], np.cumsum(~unknown)])
                 token_offsets = kept[token_offsets]
                 tokens = tokens[~unknown]
-        tokens = tokens.tolist()
-        if cache is not self._cache_ids:
-            tokens = list(map(self._id_to_token.__getitem__, tokens))
-        bounds = token_offsets.tolist()
-        cache.update(zip(missing, map(tokens.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+        return tokens, token_offsets
+
+    def _compiled_split(self):
+        """Whether words are split and counted by compiled code rather than by ``re``.
+
+        That path serves the default char-level pre-tokenizer without special tokens; it
+        finds the same words as ``re.findall(CHAR_LEVEL_PATTERN, text)``.
+        """
+        return (not self.byte_level and not self.special_tokens
+                and self._pattern() == CHAR_LEVEL_PATTERN)
+
+    def _chunk_words(self, texts):
+        """Code points of a chunk of documents and the bounds of their words."""
+        if self.lowercase:
+            texts = [text.lower() for text in texts]
+        codes, ends = _code_points(texts)
+        return (codes, *split_words(codes, _char_classes(), ends))
+
+    def _count_words_compiled(self, X):
+        """Distinct words of ``X`` (code points and lengths) and their counts."""
+        table = new_word_table()
+        counts = np.zeros(0, dtype=np.int64)
+        for texts in iter_chunks(_iter_texts(X), _CHUNK_SIZE):
+            codes, starts, ends, _ = self._chunk_words(texts)
+            table, ids = index_words(codes, starts, ends, table)
+            chunk_counts = np.bincount(ids, minlength=table.sizes[0])
+            chunk_counts[:counts.shape[0]] += counts
+            counts = chunk_counts
+        n_words = table.sizes[0]
+        offsets = table.offsets[:n_words + 1]
+        return table.chars[:offsets[-1]], np.diff(offsets), counts
+
+    def _transform_compiled(self, X, as_ids):
+        """``transform`` on the compiled path: one table of every distinct word seen so far
+        (``self._words``) and their token ids, extended with each chunk's new words."""
+        result = []
+        for texts in iter_chunks(_iter_texts(X), _CHUNK_SIZE):
+            codes, starts, ends, word_offsets = self._chunk_words(texts)
+            # The kernels release the GIL: threads sharing this tokenizer take turns.
+            with self._words_lock:
+                self._words, ids = index_words(codes, starts, ends, self._words)
+                self._encode_new_words()
+                tokens, token_offsets = gather_tokens(ids, self._word_tokens,
+                                                      self._word_token_offsets)
+            bounds = token_offsets[word_offsets].tolist()
+            values = tokens.tolist() if as_ids else self._token_array[tokens].tolist()
+            result += map(values.__getitem__, map(slice, bounds[:-1], bounds[1:]))
+        return result
+
+    def _encode_new_words(self):
+        """Segment the words of ``self._words`` that have no tokens yet."""
+        n_words = int(self._words.sizes[0])
+        n_known = self._word_token_offsets.shape[0] - 1
+        if n_words == n_known:
+            return
+        offsets = self._words.offsets[n_known:n_words + 1]
+        codes = self._words.chars[offsets[0]:offsets[-1]]
+        tokens, token_offsets = self._segment(*self._char_ids_of_codes(codes, np.diff(offsets)))
+        self._word_tokens = np.concatenate([self._word_tokens, tokens])
+        self._word_token_offsets = np.concatenate(
+            [self._word_token_offsets, token_offsets[1:] + self._word_token_offsets[-1]]
+        )

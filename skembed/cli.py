@@ -7,6 +7,7 @@ a table; the other subcommands train vectors on a text file and evaluate vector 
 import argparse
 import codecs
 import lzma
+import os
 import sys
 import time
 import zlib
@@ -274,9 +275,42 @@ def _train_estimator(args):
     return GloVeVectorizer(x_max=args.x_max, **common)
 
 
+def _train_bpe(args, out):
+    """Fit a ``BPETokenizer`` on a text file and save it into the directory ``args.output``."""
+    from . import BPETokenizer
+
+    tokenizer = BPETokenizer(
+        vocab_size=args.vocab_size,
+        min_frequency=args.min_frequency,
+        lowercase=args.lowercase,
+        byte_level=args.byte_level,
+        special_tokens=tuple(args.special_tokens),
+        n_jobs=args.threads,
+    )
+    if os.path.exists(args.output) and not os.path.isdir(args.output):
+        raise ValueError(
+            f"Cannot write a tokenizer into {args.output!r}: it is a file. Name a directory "
+            "(it is created if missing)."
+        )
+    start = time.perf_counter()
+    tokenizer.fit(_read_lines(args.corpus, args.encoding, args.decode_error))
+    seconds = time.perf_counter() - start
+    tokenizer.save(args.output)
+    print(
+        f"Trained bpe on {args.corpus} in {seconds:.1f} s: {len(tokenizer.vocabulary_):,} "
+        f"tokens, {len(tokenizer.merges_):,} merges written to {args.output} (vocab.json, "
+        "merges.txt, skembed_bpe.json).",
+        file=out,
+    )
+    return tokenizer
+
+
 def run_train(args, out=None):
-    """Train word vectors on a text file (one document per line) and write them."""
+    """Train word vectors or a BPE tokenizer on a text file (one document per line) and
+    write them."""
     out = sys.stdout if out is None else out
+    if args.model == "bpe":
+        return _train_bpe(args, out)
     estimator = _train_estimator(args)
     # Fail now rather than after training: the corpus must open, the output be writable.
     try:
@@ -321,13 +355,17 @@ def _build_parser():
     )
     train = commands.add_parser(
         "train",
-        help="train word vectors on a text file (one document per line) and write them",
+        help="train word vectors or a BPE tokenizer on a text file (one document per line) "
+        "and write them",
     )
     train.add_argument(
-        "model", choices=["word2vec", "fasttext", "glove", "nnlm"], help="what to train"
+        "model", choices=["word2vec", "fasttext", "glove", "nnlm", "bpe"], help="what to train"
     )
     train.add_argument("corpus", help="text file, one document per line (.gz/.bz2/.xz ok)")
-    train.add_argument("-o", "--output", required=True, help="where to write the vectors")
+    train.add_argument(
+        "-o", "--output", required=True,
+        help="where to write the vectors (bpe: a directory, created if missing)",
+    )
     train.add_argument(
         "--format",
         choices=["word2vec", "word2vec_binary", "glove"],
@@ -385,6 +423,14 @@ def _build_parser():
         "--buckets", type=int, default=500_000, help="fastText n-gram hash buckets"
     )
     train.add_argument("--hidden", type=int, default=50, help="nnlm hidden units")
+    train.add_argument("--vocab-size", type=int, default=8000, help="bpe tokens (default 8000)")
+    train.add_argument("--min-frequency", type=int, default=2, help="bpe: rarest pair merged")
+    train.add_argument("--lowercase", action="store_true", help="bpe: lower-case the text")
+    train.add_argument("--byte-level", action="store_true", help="bpe: UTF-8 bytes, GPT-2 style")
+    train.add_argument(
+        "--special-tokens", nargs="*", default=[], metavar="TOKEN",
+        help="bpe: tokens kept whole, with the first ids (e.g. '<unk>' '<pad>')",
+    )
 
     evaluate = commands.add_parser(
         "evaluate",

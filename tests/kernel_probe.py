@@ -105,7 +105,7 @@ def kernel_workloads(n_tokens=1_000_000, n_words=2000, window=8, n_parts=2):
     mean = (ids, documents, vectors, np.ones(n_words, dtype=np.float32), False)
     return {
         "word2vec epoch": (w2v.train_units_serial, w2v.train_units_parallel,
-                           word2vec_arguments(ids[:200_000], offsets[:2001], n_words), 1),
+                           word2vec_arguments(ids[:200_000], offsets[:2001], n_words), 3),
         "glove counting": (_glove._count_chunk_serial, _glove._count_chunk_parallel, count, 2),
         "glove csr sum": (_glove._add_csr_serial, _glove._add_csr_parallel, add, 10),
         "glove epoch": (_glove._glove_epoch_serial, _glove._glove_epoch_parallel, epoch, 1),

@@ -376,3 +376,77 @@ def test_save_rejects_tokens_with_spaces(tmp_path):
     )
     with pytest.raises(ValueError, match="contains whitespace"):
         bpe.save(tmp_path)
+
+
+# Text drawn from ASCII plus characters that Python's ``re`` classifies in less obvious ways:
+# separators (\x1c-\x1f, \x85, \u2028, \u3000), letters and digits of other scripts,
+# combining marks, the underscore, symbols and a character outside the BMP.
+unicode_text = st.text(
+    alphabet=st.sampled_from(
+        list("ab Z09_.,;'-\t\n") + ["\x1c", "\x1f", "\x85", "\xa0", "\u2028", "\u3000",
+                                  "\xe9", "\u0301", "\u0663", "\u00b2", "\u4e2d", "\u20ac",
+                                  "\U0001f600", "\u0130", "\xdf"]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(unicode_text, max_size=5))
+def test_compiled_split_matches_the_regex(texts):
+    from skembed._kernels._bpe import split_words
+    from skembed.bpe import CHAR_LEVEL_PATTERN, _char_classes, _code_points
+
+    codes, ends = _code_points(texts)
+    starts, stops, word_offsets = split_words(codes, _char_classes(), ends)
+    joined = "".join(texts)
+    words = [joined[a:b] for a, b in zip(starts, stops)]
+    for i, text in enumerate(texts):
+        assert words[word_offsets[i]:word_offsets[i + 1]] == re.findall(CHAR_LEVEL_PATTERN, text)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="abc\u4e2d", min_size=1, max_size=4), max_size=8),
+                min_size=1, max_size=4))
+def test_word_table_and_gather_match_a_dict(chunks):
+    from skembed._kernels._bpe import gather_tokens, index_words, new_word_table
+
+    table = new_word_table()
+    reference = {}
+    for words in chunks:
+        codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32)
+        ends = np.cumsum([len(word) for word in words]).astype(np.int64)
+        starts = ends - np.array([len(word) for word in words], dtype=np.int64)
+        table, ids = index_words(codes, starts, ends, table)
+        for word, word_id in zip(words, ids):
+            assert reference.setdefault(word, len(reference)) == word_id
+    assert table.sizes[0] == len(reference)
+    for word, word_id in reference.items():
+        stored = table.chars[table.offsets[word_id]:table.offsets[word_id + 1]]
+        assert stored.tobytes().decode("utf-32-le") == word
+    # Word w has the tokens [w, w + 1, ...] (w + 1 of them); gather concatenates them.
+    word_tokens = np.concatenate([[]] + [np.arange(w, 2 * w + 1) for w in range(len(reference))])
+    word_token_offsets = np.cumsum([0] + [w + 1 for w in range(len(reference))])
+    ids = np.array([reference[w] for words in chunks for w in words], dtype=np.int64)
+    tokens, offsets = gather_tokens(ids, word_tokens.astype(np.int32),
+                                    word_token_offsets.astype(np.int64))
+    for j, w in enumerate(ids):
+        assert tokens[offsets[j]:offsets[j + 1]].tolist() == list(range(w, 2 * w + 1))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(unicode_text, min_size=1, max_size=6), st.booleans(), st.booleans())
+def test_compiled_path_matches_the_regex_path(texts, lowercase, unknown):
+    # The same pattern written differently takes the regex path.
+    params = dict(vocab_size=60, min_frequency=1, lowercase=lowercase)
+    compiled = BPETokenizer(**params).fit(texts)
+    regex = BPETokenizer(pre_tokenizer_pattern=r"(?:\w+|[^\w\s]+)", **params).fit(texts)
+    assert compiled._compiled_split() and not regex._compiled_split()
+    assert compiled.merges_ == regex.merges_
+    assert compiled.vocabulary_ == regex.vocabulary_
+    new = texts + ["\u4e2d\u6587 Z\xe9\u0301 unseen ?!", ""] if unknown else texts
+    assert compiled.transform(new) == regex.transform(new)
+    assert [compiled(text) for text in new] == [regex(text) for text in new]
+    compiled.set_params(output="ids")
+    regex.set_params(output="ids")
+    assert compiled.transform(new) == regex.transform(new)

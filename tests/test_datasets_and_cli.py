@@ -101,3 +101,26 @@ def test_train_rejects_bad_settings_with_a_message(tmp_path):
     corpus.write_text("a b c\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="skembed train: .*window"):
         main(["train", "word2vec", str(corpus), "-o", str(tmp_path / "v.txt"), "--window", "0"])
+
+
+def test_train_bpe_writes_a_loadable_tokenizer(tmp_path, capsys):
+    import pytest
+
+    from skembed import BPETokenizer
+
+    from .conftest import make_documents
+
+    documents = make_documents(200)
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(documents) + "\n", encoding="utf-8")
+    output = tmp_path / "tokenizer"
+    argv = ["train", "bpe", str(corpus), "-o", str(output), "--vocab-size", "120",
+            "--special-tokens", "<unk>", "--threads", "1"]
+    assert main(argv) == 0
+    assert "Trained bpe" in capsys.readouterr().out
+    tokenizer = BPETokenizer.load(output)
+    assert len(tokenizer.vocabulary_) <= 120 and tokenizer.vocabulary_["<unk>"] == 0
+    expected = BPETokenizer(vocab_size=120, special_tokens=("<unk>",)).fit(documents)
+    assert tokenizer.merges_ == expected.merges_
+    with pytest.raises(SystemExit, match="it is a file"):
+        main(["train", "bpe", str(corpus), "-o", str(corpus)])

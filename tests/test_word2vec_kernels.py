@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from skembed._kernels import _word2vec as w2v
-from skembed._kernels._random import seed_states
+from skembed._kernels._random import bounded_int, seed_states, xorshift_next
 
 
 def sigmoid(x):
@@ -223,7 +223,7 @@ def test_negative_sampling_gradient_matches_finite_differences():
 
 def run_kernel(ids, offsets, counts, architecture, objective, *, window=1, negative=3,
                noise_counts=None, sample=0.0, cbow_mean=1, lr=0.05, dim=8, seed=0,
-               parallel=False, unit_bounds=None):
+               parallel=False, unit_bounds=None, shared_negatives=1):
     rng = np.random.default_rng(seed)
     n_words = counts.size
     input_vectors = random_weights(rng, n_words, dim)
@@ -235,7 +235,7 @@ def run_kernel(ids, offsets, counts, architecture, objective, *, window=1, negat
     tables = w2v.Tables(w2v.keep_probabilities(counts, sample), noise, code_offsets, codes,
                         points)
     config = w2v.Config(*(np.int64(v) for v in (architecture, objective, window, negative,
-                                                 cbow_mean)))
+                                                 cbow_mean, shared_negatives)))
     if unit_bounds is None:
         unit_bounds = np.array([0, ids.size], dtype=np.int64)
     n_units = unit_bounds.size - 1
@@ -339,7 +339,8 @@ def test_hierarchical_softmax_epoch_matches_reference(architecture, cbow_mean, w
 
 @pytest.mark.parametrize("architecture", [w2v.SKIPGRAM, w2v.CBOW])
 @pytest.mark.parametrize("window", [1, 4])
-def test_negative_sampling_epoch_matches_reference(architecture, window):
+def test_pairwise_negative_sampling_epoch_matches_reference(architecture, window):
+    # CBOW, and skip-gram with shared_negatives=0: noise words drawn for every prediction.
     # All noise mass on word 5, so the negatives are known: three copies of word 5, or none
     # when word 5 itself is the positive word.
     lr, negative, noise_word = 0.05, 3, 5
@@ -347,7 +348,7 @@ def test_negative_sampling_epoch_matches_reference(architecture, window):
     noise_counts[noise_word] = 1
     start, trained, loss, n_predictions, _, _ = run_kernel(
         TINY_IDS, TINY_OFFSETS, TINY_COUNTS, architecture, w2v.NEGATIVE_SAMPLING,
-        negative=negative, noise_counts=noise_counts, lr=lr, window=window)
+        negative=negative, noise_counts=noise_counts, lr=lr, window=window, shared_negatives=0)
 
     def predict(hidden, output_vectors, word):
         targets = [word] + ([] if word == noise_word else [noise_word] * negative)
@@ -360,6 +361,81 @@ def test_negative_sampling_epoch_matches_reference(architecture, window):
     assert n_predictions == expected[3]
     assert abs(loss - expected[2]) < 1e-2 * n_predictions
     assert np.abs(trained[0] - start[0]).max() > 0.1 * lr
+
+
+def reference_shared_negatives_window(input_vectors, output_vectors, contexts, targets, lr,
+                                      input_rates):
+    """Every context predicts every target from the weights before the window; the summed
+    steps are applied at the end (float64)."""
+    inputs = input_vectors[contexts]
+    outputs = output_vectors[targets]
+    scores = inputs @ outputs.T
+    labels = np.zeros(len(targets))
+    labels[0] = 1.0
+    gradient = (labels - sigmoid(scores)) * lr
+    loss = -(log_sigmoid(scores[:, 0]).sum() + log_sigmoid(-scores[:, 1:]).sum())
+    np.add.at(input_vectors, contexts, input_rates[contexts, None] * (gradient @ outputs))
+    np.add.at(output_vectors, targets, gradient.T @ inputs)
+    return loss
+
+
+def reference_skipgram_shared_negatives_epoch(ids, offsets, start, window, negative,
+                                              noise_table, state, lr, input_rates):
+    """The skip-gram negative-sampling epoch, drawing the reduced window and the noise words
+    from the kernel's random stream (no subsampling, documents shorter than a piece)."""
+    input_vectors, output_vectors = (w.astype(np.float64) for w in start)
+    total_loss, n_predictions = 0.0, 0
+    for d in range(offsets.size - 1):
+        doc = ids[offsets[d]:offsets[d + 1]]
+        for i, word in enumerate(doc):
+            state = np.uint64(xorshift_next(np.uint64(state)))
+            reach = window - bounded_int(state, window)
+            contexts = [doc[j] for j in range(max(0, i - reach), min(len(doc), i + reach + 1))
+                        if j != i]
+            if not contexts:
+                continue
+            targets = [word]
+            for _ in range(negative):
+                state, noise = w2v._draw_noise(noise_table, np.uint64(state))
+                if noise != word:
+                    targets.append(noise)
+            total_loss += reference_shared_negatives_window(
+                input_vectors, output_vectors, np.array(contexts), np.array(targets), lr,
+                input_rates)
+            n_predictions += len(contexts)
+    return input_vectors, output_vectors, total_loss, n_predictions
+
+
+@pytest.mark.parametrize("window", [1, 3])
+def test_skipgram_negative_sampling_epoch_matches_reference(window):
+    lr, negative, seed = 0.05, 3, 11
+    rng = np.random.default_rng(seed)
+    input_rates = np.ones(TINY_COUNTS.size, dtype=np.float32)
+    input_rates[2] = 0.0  # a frozen input vector
+    start = (random_weights(rng, TINY_COUNTS.size, 8),
+             random_weights(rng, TINY_COUNTS.size, 8, scale=0.3))
+    weights = w2v.Weights(start[0].copy(), start[1].copy(), input_rates)
+    noise_table = w2v.build_noise_table(TINY_COUNTS, 0.75)
+    code_offsets, codes, points = w2v.build_huffman_tree(TINY_COUNTS)
+    tables = w2v.Tables(w2v.keep_probabilities(TINY_COUNTS, 0.0), noise_table, code_offsets,
+                        codes, points)
+    config = w2v.Config(*(np.int64(v) for v in (w2v.SKIPGRAM, w2v.NEGATIVE_SAMPLING, window,
+                                                negative, 1)))
+    states = seed_states(seed, 1)
+    expected = reference_skipgram_shared_negatives_epoch(
+        TINY_IDS, TINY_OFFSETS, start, window, negative, noise_table, states[0], lr,
+        input_rates)
+    losses, n_predictions, n_kept = np.zeros(1), np.zeros(1, np.int64), np.zeros(1, np.int64)
+    w2v.train_units_serial(w2v.Documents(TINY_IDS, TINY_OFFSETS), weights, tables, config,
+                           np.array([0, TINY_IDS.size], dtype=np.int64),
+                           np.full(1, lr, dtype=np.float32), states, losses, n_predictions,
+                           n_kept)
+    np.testing.assert_allclose(weights[0], expected[0], atol=5e-3 * lr)
+    np.testing.assert_allclose(weights[1], expected[1], atol=5e-3 * lr)
+    assert n_predictions[0] == expected[3]
+    assert abs(losses[0] - expected[2]) < 1e-2 * n_predictions[0]
+    assert np.array_equal(weights[0][2], start[0][2])
+    assert np.abs(weights[0] - start[0]).max() > 0.1 * lr
 
 
 def test_long_documents_are_cut_into_pieces_not_truncated():

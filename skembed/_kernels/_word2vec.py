@@ -71,12 +71,20 @@ Tables = namedtuple(
 #: The model, as int64 scalars: ``architecture`` :data:`SKIPGRAM` or :data:`CBOW`,
 #: ``objective`` :data:`NEGATIVE_SAMPLING` or :data:`HIERARCHICAL_SOFTMAX`, ``window`` >= 1,
 #: ``negative`` >= 0, ``cbow_mean`` 0 or 1.
-Config = namedtuple("Config", ["architecture", "objective", "window", "negative", "cbow_mean"])
+#: ``shared_negatives`` (1 by default) makes skip-gram with negative sampling draw one set of
+#: noise words per window (:func:`shared_negatives_window_update`); 0 draws them per pair.
+Config = namedtuple("Config", ["architecture", "objective", "window", "negative", "cbow_mean",
+                               "shared_negatives"], defaults=(np.int64(1),))
 
 # Scratch arrays of one work unit: the CBOW (or subword) input, the gradient step for the
 # input vectors, the target words of one negative-sampling prediction, and the summed step
 # of a subword skip-gram position.
 _Buffers = namedtuple("_Buffers", ["hidden", "hidden_error", "targets", "step_sum"])
+
+# Scratch arrays of one work unit for skip-gram with shared negatives: the context words and
+# the target words of one window, and the steps of their vectors.
+_WindowScratch = namedtuple("_WindowScratch",
+                            ["contexts", "targets", "input_error", "output_error"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,6 +394,16 @@ def _draw_noise(noise_table, state):
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _logistic_step(f, positive, learning_rate):
+    # Step ``g`` on the score ``f`` of a prediction of label 1 (``positive``) or 0, scaled
+    # by the learning rate, and the loss before it: ``-log sigmoid(+-f)``.
+    if positive:
+        return (np.float32((np.float32(1.0) - _sigmoid(f)) * learning_rate),
+                -_log_sigmoid(f))
+    return np.float32(-_sigmoid(f) * learning_rate), -_log_sigmoid(-f)
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _logistic_update(hidden, hidden_error, output_vectors, row, positive, learning_rate):
     """One binary logistic prediction ``sigmoid(hidden . output_vectors[row])`` of a label.
 
@@ -399,12 +417,7 @@ def _logistic_update(hidden, hidden_error, output_vectors, row, positive, learni
     f = np.float32(0.0)
     for k in range(dim):
         f += hidden[k] * output_vectors[row, k]
-    if positive:
-        g = np.float32((np.float32(1.0) - _sigmoid(f)) * learning_rate)
-        loss = -_log_sigmoid(f)
-    else:
-        g = np.float32(-_sigmoid(f) * learning_rate)
-        loss = -_log_sigmoid(-f)
+    g, loss = _logistic_step(f, positive, learning_rate)
     for k in range(dim):
         hidden_error[k] += g * output_vectors[row, k]
         output_vectors[row, k] += g * hidden[k]
@@ -481,9 +494,114 @@ def hierarchical_softmax_update(hidden, hidden_error, output_vectors, codes, poi
     return loss
 
 
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def shared_negatives_window_update(input_vectors, output_vectors, input_rates, contexts,
+                                   n_contexts, targets, n_targets, input_error, output_error,
+                                   learning_rate):
+    """One skip-gram window with negative samples shared by all its context words.
+
+    Every context word predicts the same targets: the centre word ``targets[0]`` (label 1)
+    and the noise words ``targets[1:n_targets]`` (label 0), as in pWord2Vec (Ji et al.,
+    2016). The scores of the whole window form one small matrix product, context rows
+    against target rows; the gradient steps are accumulated from the weights as they were
+    before the window and applied once at the end, so each output row is read and written
+    once per window instead of once per context word.
+
+    Parameters
+    ----------
+    input_vectors : ndarray of shape (n_words, dim), dtype float32
+        Input vectors, updated in place (context word ``c`` scaled by ``input_rates[c]``).
+    output_vectors : ndarray of shape (n_words, dim), dtype float32
+        Negative-sampling output weights, updated in place.
+    input_rates : ndarray of shape (n_words,), dtype float32
+        Scale of each input vector's update (0 freezes it).
+    contexts : ndarray of shape (>= n_contexts,), dtype int32
+        The window's context words (a word may appear twice; both updates count).
+    n_contexts : int
+        Number of context words.
+    targets : ndarray of shape (>= n_targets,), dtype int32
+        The centre word, then the noise words.
+    n_targets : int
+        Number of targets.
+    input_error : ndarray of shape (>= n_contexts, dim), dtype float32
+        Scratch space for the input steps.
+    output_error : ndarray of shape (>= n_targets, dim), dtype float32
+        Scratch space for the output steps.
+    learning_rate : float32
+        Step size.
+
+    Returns
+    -------
+    float
+        Summed loss of the ``n_contexts`` predictions, ``-log sigmoid(h.u_pos) - sum log
+        sigmoid(-h.u_neg)`` each, before the update.
+    """
+    dim = input_vectors.shape[1]
+    input_error[:n_contexts] = 0.0
+    output_error[:n_targets] = 0.0
+    loss = 0.0
+    for r in range(n_contexts):
+        context = contexts[r]
+        for t in range(n_targets):
+            target = targets[t]
+            f = np.float32(0.0)
+            for k in range(dim):
+                f += input_vectors[context, k] * output_vectors[target, k]
+            g, target_loss = _logistic_step(f, t == 0, learning_rate)
+            loss += target_loss
+            for k in range(dim):
+                input_error[r, k] += g * output_vectors[target, k]
+                output_error[t, k] += g * input_vectors[context, k]
+    for r in range(n_contexts):
+        context = contexts[r]
+        rate = input_rates[context]
+        if rate != 0.0:
+            for k in range(dim):
+                input_vectors[context, k] += rate * input_error[r, k]
+    for t in range(n_targets):
+        target = targets[t]
+        for k in range(dim):
+            output_vectors[target, k] += output_error[t, k]
+    return loss
+
+
 # ---------------------------------------------------------------------------------------------
 # Epoch kernels
 # ---------------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def _train_piece_shared_negatives(piece, length, weights, noise_table, window, negative,
+                                  scratch, learning_rate, state):
+    """Skip-gram with negative sampling over one piece, one shared draw of noise words per
+    window (see :func:`shared_negatives_window_update`)."""
+    input_vectors, output_vectors, input_rates = weights
+    contexts, targets, input_error, output_error = scratch
+    loss = 0.0
+    n_predictions = 0
+    for i in range(length):
+        word = piece[i]
+        state = xorshift_next(state)
+        reach = window - bounded_int(state, window)
+        n_contexts = 0
+        for j in range(max(0, i - reach), min(length, i + reach + 1)):
+            if j != i:
+                contexts[n_contexts] = piece[j]
+                n_contexts += 1
+        if n_contexts == 0:
+            continue
+        targets[0] = word
+        n_targets = 1
+        for _ in range(negative):
+            state, noise = _draw_noise(noise_table, state)
+            if noise != word:
+                targets[n_targets] = noise
+                n_targets += 1
+        loss += shared_negatives_window_update(
+            input_vectors, output_vectors, input_rates, contexts, n_contexts, targets,
+            n_targets, input_error, output_error, learning_rate)
+        n_predictions += n_contexts
+    return state, loss, n_predictions
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
@@ -687,6 +805,15 @@ def _train_unit(documents, weights, tables, config, start, end, learning_rate, s
     buffers = _Buffers(np.empty(dim, dtype=np.float32), np.empty(dim, dtype=np.float32),
                        np.empty(config.negative + 1, dtype=np.int32),
                        np.empty(dim, dtype=np.float32))
+    # Words made of subword rows (fastText) always take the per-pair path.
+    shared_negatives = (config.shared_negatives != 0 and config.architecture == SKIPGRAM
+                        and config.objective == NEGATIVE_SAMPLING
+                        and tables.row_offsets.shape[0] == 0)
+    n_rows = 2 * config.window if shared_negatives else 0
+    scratch = _WindowScratch(
+        np.empty(2 * config.window, dtype=np.int32), buffers.targets,
+        np.empty((n_rows, dim), dtype=np.float32),
+        np.empty((config.negative + 1 if shared_negatives else 0, dim), dtype=np.float32))
     loss = 0.0
     n_predictions = 0
     n_kept = 0
@@ -707,8 +834,13 @@ def _train_unit(documents, weights, tables, config, start, end, learning_rate, s
                 piece[length] = word
                 length += 1
             n_kept += length
-            state, piece_loss, piece_predictions = _train_piece(
-                piece, length, weights, tables, config, buffers, learning_rate, state)
+            if shared_negatives:
+                state, piece_loss, piece_predictions = _train_piece_shared_negatives(
+                    piece, length, weights, tables.noise, config.window, config.negative,
+                    scratch, learning_rate, state)
+            else:
+                state, piece_loss, piece_predictions = _train_piece(
+                    piece, length, weights, tables, config, buffers, learning_rate, state)
             loss += piece_loss
             n_predictions += piece_predictions
         document += 1
