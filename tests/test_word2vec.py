@@ -169,15 +169,15 @@ def test_no_word_reaches_min_count():
         Word2VecVectorizer(min_count=50).fit(["just a few words", "and some more"])
 
 
-def test_shared_negatives_is_the_default_and_both_kernels_train():
+def test_per_pair_negatives_are_the_default_and_both_kernels_train():
     from .conftest import make_documents
 
     documents = make_documents(300)
     params = dict(n_components=16, min_count=1, epochs=3, random_state=0, n_jobs=1)
-    shared = Word2VecVectorizer(**params).fit(documents)
-    pairwise = Word2VecVectorizer(shared_negatives=False, **params).fit(documents)
+    shared = Word2VecVectorizer(shared_negatives=True, **params).fit(documents)
+    pairwise = Word2VecVectorizer(**params).fit(documents)
     again = Word2VecVectorizer(shared_negatives=False, **params).fit(documents)
-    assert Word2VecVectorizer().shared_negatives is True
+    assert Word2VecVectorizer().shared_negatives is False
     assert not np.array_equal(shared.word_vectors_.vectors, pairwise.word_vectors_.vectors)
     assert np.array_equal(pairwise.word_vectors_.vectors, again.word_vectors_.vectors)
     for model in (shared, pairwise):

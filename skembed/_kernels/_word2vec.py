@@ -71,10 +71,10 @@ Tables = namedtuple(
 #: The model, as int64 scalars: ``architecture`` :data:`SKIPGRAM` or :data:`CBOW`,
 #: ``objective`` :data:`NEGATIVE_SAMPLING` or :data:`HIERARCHICAL_SOFTMAX`, ``window`` >= 1,
 #: ``negative`` >= 0, ``cbow_mean`` 0 or 1.
-#: ``shared_negatives`` (1 by default) makes skip-gram with negative sampling draw one set of
+#: ``shared_negatives`` (0 by default) 1 makes skip-gram with negative sampling draw one set of
 #: noise words per window (:func:`shared_negatives_window_update`); 0 draws them per pair.
 Config = namedtuple("Config", ["architecture", "objective", "window", "negative", "cbow_mean",
-                               "shared_negatives"], defaults=(np.int64(1),))
+                               "shared_negatives"], defaults=(np.int64(0),))
 
 # Scratch arrays of one work unit: the CBOW (or subword) input, the gradient step for the
 # input vectors, the target words of one negative-sampling prediction, and the summed step
