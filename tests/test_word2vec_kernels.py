@@ -420,7 +420,7 @@ def test_skipgram_negative_sampling_epoch_matches_reference(window):
     tables = w2v.Tables(w2v.keep_probabilities(TINY_COUNTS, 0.0), noise_table, code_offsets,
                         codes, points)
     config = w2v.Config(*(np.int64(v) for v in (w2v.SKIPGRAM, w2v.NEGATIVE_SAMPLING, window,
-                                                negative, 1)))
+                                                negative, 1, 1)))
     states = seed_states(seed, 1)
     expected = reference_skipgram_shared_negatives_epoch(
         TINY_IDS, TINY_OFFSETS, start, window, negative, noise_table, states[0], lr,
