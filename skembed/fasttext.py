@@ -26,7 +26,7 @@ from ._subwords import FastTextKeyedVectors, load_facebook_model, subword_bucket
 from ._text import DEFAULT_TOKEN_PATTERN
 
 # The epoch loop of word2vec drives the same kernels; fastText only adds the subword rows.
-from .word2vec import _train_word2vec
+from ._word2vec_training import _train_word2vec
 
 __all__ = ["FastTextKeyedVectors", "FastTextVectorizer", "load_facebook_model"]
 

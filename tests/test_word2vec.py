@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from skembed import word2vec
+from skembed import _word2vec_training
 from skembed.word2vec import Word2VecVectorizer
 
 from .conftest import make_documents, record_calls
@@ -76,8 +76,8 @@ def test_loss_curve_decreases_on_real_text(cbow_on_sotu):
 
 
 def test_real_text_skipgram_hierarchical_softmax_with_two_threads(sotu, monkeypatch):
-    parallel = record_calls(monkeypatch, word2vec, "train_units_parallel")
-    serial = record_calls(monkeypatch, word2vec, "train_units_serial")
+    parallel = record_calls(monkeypatch, _word2vec_training, "train_units_parallel")
+    serial = record_calls(monkeypatch, _word2vec_training, "train_units_serial")
     vectorizer = Word2VecVectorizer(n_components=50, objective="hierarchical_softmax",
                                     epochs=4, random_state=0, n_jobs=2).fit(sotu)
     # Every call ran the parallel build, which test_kernel_builds shows to use two threads.
