@@ -45,22 +45,26 @@ def thread_cpu_seconds():
     return seconds
 
 
-def busy_threads(call, repeat):
-    """Run ``call()`` ``repeat`` times; return how many threads did a fifth of the work or more.
+def busy_threads(call, cpu_seconds=0.6, max_calls=500):
+    """Call ``call()`` until it has used ``cpu_seconds`` of CPU; count the threads doing the work.
 
-    Counting threads, rather than comparing CPU time with wall time, keeps the answer right on
-    a loaded machine: a thread that only gets half a core still does its share of the work.
+    A thread counts when it did a fifth of the work or more. Counting threads, rather than
+    comparing CPU time with wall time, keeps the answer right on a loaded machine: a thread that
+    only gets half a core still does its share of the work. Calling until a fixed amount of CPU
+    time is used, rather than a fixed number of times, keeps the count meaningful on a machine
+    of any speed.
     """
     call()  # compiles (or loads from the cache) outside the measurement
     before = thread_cpu_seconds()
-    for _ in range(repeat):
+    for _ in range(max_calls):
         call()
-    after = thread_cpu_seconds()
-    used = [after[tid] - before.get(tid, 0.0) for tid in after]
-    total = sum(used)
-    if total < 0.2:
-        raise RuntimeError(f"only {total:.2f} s of CPU work: too little to count threads")
-    return sum(seconds >= 0.2 * total for seconds in used)
+        after = thread_cpu_seconds()
+        used = [after[tid] - before.get(tid, 0.0) for tid in after]
+        total = sum(used)
+        if total >= cpu_seconds:
+            return sum(seconds >= 0.2 * total for seconds in used)
+    raise RuntimeError(f"{max_calls} calls used only {total:.2f} s of CPU: too little to count "
+                       "threads")
 
 
 def word2vec_arguments(ids, offsets, n_words, dim=50):
@@ -83,7 +87,7 @@ def word2vec_arguments(ids, offsets, n_words, dim=50):
 
 
 def kernel_workloads(n_tokens=1_000_000, n_words=2000, window=8, n_parts=2):
-    """Serial build, parallel build, arguments and repeats (about half a second) of each kernel.
+    """Serial build, parallel build and arguments of each kernel.
 
     The words are drawn uniformly so that every part of a parallel loop has the same work.
     """
@@ -105,13 +109,13 @@ def kernel_workloads(n_tokens=1_000_000, n_words=2000, window=8, n_parts=2):
     mean = (ids, documents, vectors, np.ones(n_words, dtype=np.float32), False)
     return {
         "word2vec epoch": (w2v.train_units_serial, w2v.train_units_parallel,
-                           word2vec_arguments(ids[:200_000], offsets[:2001], n_words), 3),
-        "glove counting": (_glove._count_chunk_serial, _glove._count_chunk_parallel, count, 2),
-        "glove csr sum": (_glove._add_csr_serial, _glove._add_csr_parallel, add, 10),
-        "glove epoch": (_glove._glove_epoch_serial, _glove._glove_epoch_parallel, epoch, 1),
-        "mean pooling": (_pooling.weighted_mean, _pooling.weighted_mean_parallel, mean, 15),
+                           word2vec_arguments(ids[:200_000], offsets[:2001], n_words)),
+        "glove counting": (_glove._count_chunk_serial, _glove._count_chunk_parallel, count),
+        "glove csr sum": (_glove._add_csr_serial, _glove._add_csr_parallel, add),
+        "glove epoch": (_glove._glove_epoch_serial, _glove._glove_epoch_parallel, epoch),
+        "mean pooling": (_pooling.weighted_mean, _pooling.weighted_mean_parallel, mean),
         "max pooling": (_pooling.elementwise_max, _pooling.elementwise_max_parallel,
-                        mean[:3], 15),
+                        mean[:3]),
     }
 
 
@@ -119,9 +123,9 @@ def measure_threads():
     """Threads busy in each serial and each parallel build, with numba set to two threads."""
     numba.set_num_threads(2)
     result = {}
-    for name, (serial, parallel, args, repeat) in kernel_workloads().items():
-        result[f"{name} serial"] = busy_threads(lambda: serial(*args), repeat)
-        result[f"{name} parallel"] = busy_threads(lambda: parallel(*args), repeat)
+    for name, (serial, parallel, args) in kernel_workloads().items():
+        result[f"{name} serial"] = busy_threads(lambda: serial(*args))
+        result[f"{name} parallel"] = busy_threads(lambda: parallel(*args))
     return result
 
 
