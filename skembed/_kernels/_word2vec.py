@@ -86,6 +86,10 @@ _Buffers = namedtuple("_Buffers", ["hidden", "hidden_error", "targets", "step_su
 _WindowScratch = namedtuple("_WindowScratch",
                             ["contexts", "targets", "input_error", "output_error"])
 
+# Scratch arrays of one work unit for CBOW over subword rows: for each of the 2 * window + 1
+# tokens around the current position, the sum of its word's rows and the step waiting for them.
+_TokenRing = namedtuple("_TokenRing", ["sums", "steps"])
+
 
 # ---------------------------------------------------------------------------------------------
 # Tables built once per fit
@@ -732,36 +736,86 @@ def _train_skipgram_subwords_position(piece, i, lo, hi, weights, tables, config,
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _train_cbow_subwords_position(piece, i, lo, hi, weights, tables, config, buffers,
-                                  learning_rate, state):
-    # fastText's CBOW: predict the word at ``i`` from the sum (or mean) of all the rows of
-    # all its context words.
-    if hi - lo < 2:
-        return state, 0.0, 0
-    hidden = buffers.hidden
-    dim = hidden.shape[0]
+def _enter_ring(piece, j, weights, tables, ring):
+    # Token ``j`` comes within reach: sum its word's rows once, start its step at zero.
+    slot = j % ring.sums.shape[0]
+    word = piece[j]
+    for k in range(ring.sums.shape[1]):
+        ring.sums[slot, k] = 0.0
+        ring.steps[slot, k] = 0.0
+    _add_rows(ring.sums[slot], weights.input_vectors, tables.rows, tables.row_offsets[word],
+              tables.row_offsets[word + 1])
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _leave_ring(piece, j, weights, tables, ring):
+    # Token ``j`` is out of reach of every later position: apply its summed step to its rows.
+    word = piece[j]
+    _apply_rows_step(weights, tables.rows, tables.row_offsets[word],
+                     tables.row_offsets[word + 1], ring.steps[j % ring.sums.shape[0]])
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def _train_piece_cbow_subwords(piece, length, weights, tables, config, buffers, ring,
+                               learning_rate, state):
+    """fastText's CBOW over one piece: predict each word from all the rows of its context.
+
+    The input of position ``i`` is the sum (or mean) of all the rows of all its context
+    words. Each token's row sum is computed once, when the token comes within ``window`` of
+    the current position, and the steps of all the predictions it takes part in are summed
+    and applied to its rows once, when it leaves that reach. Each row of a token is so read
+    and written once instead of once per position whose context holds it, which is most of
+    the work of a position (a word has about a dozen rows, a context up to ``2 * window``
+    words). The price is staleness: a position sees the rows as they were up to
+    ``2 * window`` positions earlier, as lock-free parallel training already does across
+    threads.
+    """
+    window = config.window
     row_offsets = tables.row_offsets
-    for k in range(dim):
-        hidden[k] = 0.0
-    n_rows = 0
-    for j in range(lo, hi):
-        if j != i:
-            context = piece[j]
-            _add_rows(hidden, weights.input_vectors, tables.rows, row_offsets[context],
-                      row_offsets[context + 1])
-            n_rows += row_offsets[context + 1] - row_offsets[context]
-    if config.cbow_mean:
-        scale = np.float32(1.0 / n_rows)
-        for k in range(dim):
-            hidden[k] *= scale
-    state, loss = _predict(hidden, buffers.hidden_error, weights.output_vectors, piece[i],
-                           tables, config, buffers.targets, learning_rate, state)
-    for j in range(lo, hi):
-        if j != i:
-            context = piece[j]
-            _apply_rows_step(weights, tables.rows, row_offsets[context],
-                             row_offsets[context + 1], buffers.hidden_error)
-    return state, loss, 1
+    hidden = buffers.hidden
+    hidden_error = buffers.hidden_error
+    dim = hidden.shape[0]
+    size = ring.sums.shape[0]
+    loss = 0.0
+    n_predictions = 0
+    for j in range(min(window, length)):
+        _enter_ring(piece, j, weights, tables, ring)
+    for i in range(length):
+        if i + window < length:
+            _enter_ring(piece, i + window, weights, tables, ring)
+        state = xorshift_next(state)
+        reach = window - bounded_int(state, window)
+        lo = max(0, i - reach)
+        hi = min(length, i + reach + 1)
+        if hi - lo >= 2:
+            for k in range(dim):
+                hidden[k] = 0.0
+            n_rows = 0
+            for j in range(lo, hi):
+                if j != i:
+                    slot = j % size
+                    for k in range(dim):
+                        hidden[k] += ring.sums[slot, k]
+                    n_rows += row_offsets[piece[j] + 1] - row_offsets[piece[j]]
+            if config.cbow_mean:
+                scale = np.float32(1.0 / n_rows)
+                for k in range(dim):
+                    hidden[k] *= scale
+            state, position_loss = _predict(hidden, hidden_error, weights.output_vectors,
+                                            piece[i], tables, config, buffers.targets,
+                                            learning_rate, state)
+            loss += position_loss
+            n_predictions += 1
+            for j in range(lo, hi):
+                if j != i:
+                    slot = j % size
+                    for k in range(dim):
+                        ring.steps[slot, k] += hidden_error[k]
+        if i >= window:
+            _leave_ring(piece, i - window, weights, tables, ring)
+    for j in range(max(0, length - window), length):
+        _leave_ring(piece, j, weights, tables, ring)
+    return state, loss, n_predictions
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
@@ -776,14 +830,9 @@ def _train_piece(piece, length, weights, tables, config, buffers, learning_rate,
         reach = config.window - bounded_int(state, config.window)
         lo = max(0, i - reach)
         hi = min(length, i + reach + 1)
-        if subwords:
-            if config.architecture == SKIPGRAM:
-                state, position_loss, position_predictions = (
-                    _train_skipgram_subwords_position(piece, i, lo, hi, weights, tables,
-                                                      config, buffers, learning_rate, state))
-            else:
-                state, position_loss, position_predictions = _train_cbow_subwords_position(
-                    piece, i, lo, hi, weights, tables, config, buffers, learning_rate, state)
+        if subwords:  # skip-gram; CBOW over subwords has its own piece kernel
+            state, position_loss, position_predictions = _train_skipgram_subwords_position(
+                piece, i, lo, hi, weights, tables, config, buffers, learning_rate, state)
         elif config.architecture == SKIPGRAM:
             state, position_loss, position_predictions = _train_skipgram_position(
                 piece, i, lo, hi, weights, tables, config, buffers, learning_rate, state)
@@ -814,6 +863,10 @@ def _train_unit(documents, weights, tables, config, start, end, learning_rate, s
         np.empty(2 * config.window, dtype=np.int32), buffers.targets,
         np.empty((n_rows, dim), dtype=np.float32),
         np.empty((config.negative + 1 if shared_negatives else 0, dim), dtype=np.float32))
+    cbow_subwords = config.architecture == CBOW and tables.row_offsets.shape[0] > 0
+    n_slots = 2 * config.window + 1 if cbow_subwords else 0
+    ring = _TokenRing(np.empty((n_slots, dim), dtype=np.float32),
+                      np.empty((n_slots, dim), dtype=np.float32))
     loss = 0.0
     n_predictions = 0
     n_kept = 0
@@ -838,6 +891,10 @@ def _train_unit(documents, weights, tables, config, start, end, learning_rate, s
                 state, piece_loss, piece_predictions = _train_piece_shared_negatives(
                     piece, length, weights, tables.noise, config.window, config.negative,
                     scratch, learning_rate, state)
+            elif cbow_subwords:
+                state, piece_loss, piece_predictions = _train_piece_cbow_subwords(
+                    piece, length, weights, tables, config, buffers, ring, learning_rate,
+                    state)
             else:
                 state, piece_loss, piece_predictions = _train_piece(
                     piece, length, weights, tables, config, buffers, learning_rate, state)
