@@ -82,14 +82,14 @@ def nnlm_token_log_probs(model, ids, offsets):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default="../shared/data/brown.tsv.xz")
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--dim", type=int, default=60)
     parser.add_argument("--hidden", type=int, default=50)
     parser.add_argument("--context", type=int, default=4)
     parser.add_argument("--no-direct", action="store_true")
     parser.add_argument("--output-layers", nargs="+", default=["classes", "huffman"],
                         choices=["classes", "huffman"], help="one network per output layer")
-    parser.add_argument("--learning-rate", type=float, default=0.05)
+    parser.add_argument("--learning-rate", type=float, default=0.01)
     parser.add_argument("--min-learning-rate", type=float, default=1e-4)
     parser.add_argument("--weight-decay", type=float, default=1e-4)
     parser.add_argument("--patience", type=int, default=2)

@@ -106,8 +106,9 @@ class NNLMVectorizer(PooledVectorizer):
         root of the number of predicted symbols.
     epochs : int, default=10
         Largest number of passes over the training documents.
-    learning_rate : float, default=0.05
-        Initial SGD step size.
+    learning_rate : float, default=0.01
+        Initial SGD step size. On the Brown corpus, 0.01 reached a lower test perplexity
+        than 0.02 and 0.05 in the same 10 epochs (see the user guide).
     min_learning_rate : float, default=1e-4
         The learning rate decays linearly from ``learning_rate`` to this value over
         ``epochs`` passes.
@@ -255,7 +256,7 @@ class NNLMVectorizer(PooledVectorizer):
         output_layer="classes",
         n_classes="auto",
         epochs=10,
-        learning_rate=0.05,
+        learning_rate=0.01,
         min_learning_rate=1e-4,
         weight_decay=1e-4,
         early_stopping=False,
