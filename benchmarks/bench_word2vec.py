@@ -42,6 +42,10 @@ MODELS = {
     "skipgram-ns": dict(architecture="skipgram", objective="negative_sampling"),
     "cbow-ns": dict(architecture="cbow", objective="negative_sampling"),
     "skipgram-hs": dict(architecture="skipgram", objective="hierarchical_softmax"),
+    # One draw of noise words shared by the context words of a window (pWord2Vec); gensim
+    # has no such option and runs its usual skip-gram NS for this row.
+    "skipgram-ns-shared": dict(architecture="skipgram", objective="negative_sampling",
+                               shared_negatives=True),
 }
 N_TRANSFORM = 100_000
 
@@ -104,7 +108,8 @@ def run_gensim(documents, model, settings):
     import numpy as np
     from gensim.models import Word2Vec
 
-    params = MODELS[model]
+    params = dict(MODELS[model])
+    params.pop("shared_negatives", None)
     hierarchical = params["objective"] == "hierarchical_softmax"
     skipgram = params["architecture"] == "skipgram"
     start = time.perf_counter()
