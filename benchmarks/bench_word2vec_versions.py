@@ -69,10 +69,11 @@ def main():
     if args.worker:
         worker(args.corpus, args.limit, models)
         return
+    corpus = str(Path(args.corpus).resolve())
     for tree in args.trees:
         tree = str(Path(tree).resolve())
         env = dict(os.environ, PYTHONPATH=tree)
-        subprocess.run([sys.executable, __file__, "--worker", "--corpus", args.corpus,
+        subprocess.run([sys.executable, __file__, "--worker", "--corpus", corpus,
                         "--limit", str(args.limit), "--models", args.models],
                        env=env, cwd=tree, check=True)
 
