@@ -39,8 +39,8 @@ def _load(path):
         return KeyedVectors(data["vectors"].astype(np.float32) * data["scales"][:, None], words)
 
 
-def _classifier():
-    return LogisticRegression(max_iter=2000, C=1.0)
+def _classifier(C=1.0):
+    return LogisticRegression(max_iter=2000, C=C)
 
 
 def configurations(kv, which):
@@ -70,13 +70,24 @@ def configurations(kv, which):
                 rows.append((f"tf-idf + vectors ({pooling}, {scaling})",
                              make_pipeline(union, _classifier())))
     if "weights" in which:
-        for weight in [2.0, 3.0]:
-            block = EmbeddingVectorizer(kv, pooling="mean", norm="l2")
-            union = FeatureUnion([("tfidf", TfidfVectorizer()), ("vectors", block)],
-                                 transformer_weights={"tfidf": 1.0, "vectors": weight})
-            rows.append((f"tf-idf + vectors (mean, l2 rows, weight {weight})",
-                         make_pipeline(union, _classifier())))
+        for pooling, weight in [("mean", 0.5), (("mean", "max"), 0.5), ("mean", 2.0),
+                                ("mean", 3.0)]:
+            rows.append((f"tf-idf + vectors ({pooling}, l2 rows, weight {weight})",
+                         make_pipeline(_weighted_union(kv, pooling, weight), _classifier())))
+    if "C" in which:
+        # The classifier's regularization, for tf-idf alone and for the half-weight union.
+        for C in [2.0, 4.0]:
+            rows.append((f"TfidfVectorizer, C={C}",
+                         make_pipeline(TfidfVectorizer(), _classifier(C))))
+            rows.append((f"tf-idf + vectors (mean, l2 rows, weight 0.5), C={C}",
+                         make_pipeline(_weighted_union(kv, "mean", 0.5), _classifier(C))))
     return rows
+
+
+def _weighted_union(kv, pooling, weight):
+    block = EmbeddingVectorizer(kv, pooling=pooling, norm="l2")
+    return FeatureUnion([("tfidf", TfidfVectorizer()), ("vectors", block)],
+                        transformer_weights={"tfidf": 1.0, "vectors": weight})
 
 
 def frozen_costs(kv, texts, labels):
