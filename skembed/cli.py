@@ -169,6 +169,12 @@ def run_demo(n_splits=5, quick=False, out=None):
         rng = np.random.default_rng(0)
         keep = np.sort(rng.choice(len(texts), size=2000, replace=False))
         texts, labels = [texts[i] for i in keep], labels[keep]
+    smallest_class = int(np.bincount(labels).min())
+    if not 2 <= n_splits <= smallest_class:
+        raise ValueError(
+            f"The demo needs between 2 and {smallest_class} folds (the sentences of the "
+            f"smaller class{' in --quick' if quick else ''}); got {n_splits}."
+        )
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=0)
     print(
         f"Sentiment of {len(texts):,} movie-review sentences (skembed.datasets."

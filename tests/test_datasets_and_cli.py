@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from skembed.cli import main
 from skembed.datasets import load_movie_reviews
@@ -35,6 +36,12 @@ def test_demo_prints_a_table(capsys):
     # weak, so only the tf-idf baseline is held to a real accuracy here.
     assert accuracies["TfidfVectorizer (baseline)"] > 0.6
     assert all(0.4 < accuracy <= 1.0 for accuracy in accuracies.values())
+
+
+def test_demo_with_more_folds_than_sentences_fails_before_printing(capsys):
+    with pytest.raises(SystemExit, match="skembed demo: .*between 2 and .* folds.*100000"):
+        main(["demo", "--quick", "--folds", "100000"])
+    assert capsys.readouterr().out == ""  # no table header before the error
 
 
 def test_python_dash_m_runs_the_cli():
