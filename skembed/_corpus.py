@@ -391,6 +391,13 @@ class _ChunkedIds:
         self._file = None
         return ids, offsets
 
+    def abandon(self, error):
+        """Free everything after ``error``; if files were in use, release their pages too."""
+        on_disk = self.on_disk or self.has_offsets_file
+        self.discard()
+        if on_disk:
+            release_on_error(error)
+
     def discard(self):
         """Free everything, including the temporary files (on an error)."""
         self._buffer = np.empty(0, dtype=np.int32)
@@ -488,10 +495,7 @@ def build_corpus(
         kept_counts = counts[order]
         ids, offsets = store.finish(provisional_to_final)
     except BaseException as error:
-        on_disk = store.on_disk or store.has_offsets_file
-        store.discard()
-        if on_disk:
-            release_on_error(error)
+        store.abandon(error)
         raise
     corpus = Corpus(
         index_to_key=tokens[order].tolist(),
@@ -624,8 +628,5 @@ def _encode_known(X, analyzer, key_to_index, input, encoding, decode_error, n_jo
             store.append(*_remap_chunk(local_ids, lengths, to_known))
         return (*store.finish(None), n_raw_tokens)
     except BaseException as error:
-        on_disk = store.on_disk or store.has_offsets_file
-        store.discard()
-        if on_disk:
-            release_on_error(error)
+        store.abandon(error)
         raise
